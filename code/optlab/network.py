@@ -1,0 +1,143 @@
+r"""A small fully connected network with mean-squared-error loss and backpropagation.
+
+Layer :math:`l` computes :math:`a^{(l)} = \sigma(W^{(l)} a^{(l-1)} + b^{(l)})`
+on column data (``X`` has shape ``(features, samples)``). The loss over
+:math:`m` samples is
+
+.. math:: L = \frac{1}{2m} \sum_{i=1}^{m} \lVert \hat y_i - y_i \rVert^2 .
+
+Parameters are a list ``[W1, b1, W2, b2, ...]`` and the gradients come back in
+the same order. Every array may carry one extra leading axis: a *batch* of
+independent networks (one per learning rate, say), trained as one array
+computation with the same code, since ``@`` broadcasts over leading axes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def sigmoid(z):
+    r""":math:`\sigma(z) = 1 / (1 + e^{-z})`, written with tanh so it never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _sigmoid_slope(z, a):
+    return a * (1.0 - a)
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def _relu_slope(z, a):
+    return (z > 0).astype(float)
+
+
+def identity(z):
+    return z
+
+
+def _identity_slope(z, a):
+    return np.ones_like(z)
+
+
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, _sigmoid_slope),
+    "relu": (relu, _relu_slope),
+    "identity": (identity, _identity_slope),
+}
+"""Each activation with its derivative, written in terms of ``z`` and ``a = f(z)``."""
+
+
+def _transpose(a):
+    return np.swapaxes(a, -1, -2)
+
+
+@dataclass(frozen=True)
+class MLP:
+    """A feed-forward network of the given layer ``sizes``, e.g. ``(2, 8, 1)``.
+
+    ``activation`` is used in the hidden layers and, unless
+    ``output_activation`` says otherwise, in the output layer too (the
+    chapter's classifiers use a sigmoid output; a regression needs
+    ``output_activation="identity"``).
+    """
+
+    sizes: tuple[int, ...]
+    activation: str = "sigmoid"
+    output_activation: str | None = None
+
+    def __post_init__(self):
+        if len(self.sizes) < 2 or any(int(n) < 1 for n in self.sizes):
+            raise ValueError(f"sizes must list at least two positive layer widths, got {self.sizes!r}")
+        for name in (self.activation, self.output_activation or self.activation):
+            if name not in ACTIVATIONS:
+                raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+
+    def _layer_activation(self, layer: int):
+        last = layer == len(self.sizes) - 2
+        return ACTIVATIONS[(self.output_activation or self.activation) if last else self.activation]
+
+    def init(self, rng: np.random.Generator) -> list[np.ndarray]:
+        r"""Xavier-style weights :math:`W \sim \mathcal N(0, 2/(n_{in}+n_{out}))` and zero biases.
+
+        Layers are drawn in order from ``rng`` with ``standard_normal((n_out, n_in))``
+        (Glorot & Bengio 2010 use the same variance).
+        """
+        params = []
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            params.append(rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / (n_in + n_out)))
+            params.append(np.zeros((n_out, 1)))
+        return params
+
+    def forward(self, params, X) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Pre-activations ``zs`` and activations ``activations`` (``activations[0] = X``)."""
+        zs, activations = [], [X]
+        for layer in range(len(params) // 2):
+            W, b = params[2 * layer], params[2 * layer + 1]
+            f, _ = self._layer_activation(layer)
+            zs.append(W @ activations[-1] + b)
+            activations.append(f(zs[-1]))
+        return zs, activations
+
+    def predict(self, params, X) -> np.ndarray:
+        return self.forward(params, X)[1][-1]
+
+    def loss(self, params, X, Y):
+        """The mean-squared error; one value per network of a batch."""
+        return mse(self.predict(params, X), Y)
+
+    def loss_and_grads(self, params, X, Y):
+        r"""The loss and its gradient by backpropagation.
+
+        With :math:`\delta^{(L)} = (\hat y - y)/m \odot \sigma'(z^{(L)})` and
+        :math:`\delta^{(l)} = (W^{(l+1)})^\top \delta^{(l+1)} \odot \sigma'(z^{(l)})`,
+        the gradients are :math:`\partial L/\partial W^{(l)} = \delta^{(l)} (a^{(l-1)})^\top`
+        and :math:`\partial L/\partial b^{(l)} = \sum_i \delta^{(l)}_i`.
+        """
+        zs, activations = self.forward(params, X)
+        y_hat = activations[-1]
+        samples = np.shape(Y)[-1]
+        grads = [None] * len(params)
+        error = (y_hat - Y) / samples
+        for layer in reversed(range(len(zs))):
+            _, slope = self._layer_activation(layer)
+            delta = error * slope(zs[layer], activations[layer + 1])
+            grads[2 * layer] = delta @ _transpose(activations[layer])
+            grads[2 * layer + 1] = delta.sum(axis=-1, keepdims=True)
+            error = _transpose(params[2 * layer]) @ delta
+        return mse(y_hat, Y), grads
+
+
+def mse(y_hat, Y):
+    r""":math:`\frac{1}{2m}\sum_i \lVert \hat y_i - y_i\rVert^2` over the last two axes."""
+    samples = np.shape(Y)[-1]
+    return 0.5 * np.sum((y_hat - Y) ** 2, axis=(-2, -1)) / samples
+
+
+def replicate(params, copies: int) -> list[np.ndarray]:
+    """Stack ``copies`` identical networks along a new leading batch axis."""
+    return [np.repeat(p[np.newaxis], copies, axis=0) for p in params]

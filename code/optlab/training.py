@@ -1,0 +1,116 @@
+"""Runners: an optimizer on a loss surface, or on a network and a data set.
+
+Both return plain arrays, so a notebook cell reads like a sentence::
+
+    path = run_on_surface(ILL_CONDITIONED, Momentum(lr=0.012), steps=80)
+    fit = train(MLP((2, 8, 1)), params, X, Y, Adam(lr=0.01), epochs=2000)
+
+Each call makes a fresh optimizer state with ``optimizer.init``: runs never
+share state. A learning-rate schedule, if given, maps the step index
+``t = 0, 1, ...`` to the learning rate used at that step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import numpy as np
+
+from .network import MLP
+from .optimizers import Optimizer
+from .surfaces import Surface
+
+Schedule = Callable[[int], float]
+
+
+def minimize(objective, params, optimizer: Optimizer, steps: int, lr_schedule: Schedule | None = None):
+    """Run ``steps`` updates on ``objective(params) -> (loss, grads)``.
+
+    Returns the final parameters, the loss *before* each update (length
+    ``steps``), and the parameters after every update (length ``steps``).
+    The gradient is taken where the optimizer asks
+    (``optimizer.gradient_point``); the recorded loss is always at the
+    parameters themselves.
+    """
+    params = [np.asarray(p, dtype=float) for p in params]
+    state = optimizer.init(params)
+    losses, iterates = [], []
+    for t in range(steps):
+        current = optimizer if lr_schedule is None else replace(optimizer, lr=lr_schedule(t))
+        point = current.gradient_point(params, state)
+        loss, grads = objective(point)
+        if point is not params:  # a look-ahead optimizer: record the loss at w_t itself
+            loss = objective(params)[0]
+        params, state = current.step(params, grads, state)
+        losses.append(loss)
+        iterates.append(params)
+    return params, np.array(losses), iterates
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A run on a surface: ``path[t]`` is :math:`w_t` for t = 0..steps, ``losses[t]`` its loss."""
+
+    path: np.ndarray
+    losses: np.ndarray
+
+
+def run_on_surface(
+    surface: Surface, optimizer: Optimizer, steps: int, start=None, lr_schedule: Schedule | None = None
+) -> Trajectory:
+    """Run ``optimizer`` for ``steps`` steps on ``surface`` from ``start`` (default ``surface.start``)."""
+    start = np.asarray(surface.start if start is None else start, dtype=float)
+
+    def objective(params):
+        return surface.loss(params[0]), [surface.grad(params[0])]
+
+    _, _, iterates = minimize(objective, [start], optimizer, steps, lr_schedule)
+    path = np.array([start] + [p[0] for p in iterates])
+    return Trajectory(path=path, losses=surface.loss(path))
+
+
+@dataclass(frozen=True)
+class Training:
+    """A training run: final ``params`` and ``losses[e]``, the loss at the start of epoch e."""
+
+    params: list
+    losses: np.ndarray
+
+    @property
+    def final_loss(self):
+        """The loss of the last epoch, as the chapter's tables report it."""
+        return self.losses[-1]
+
+
+def train(
+    model: MLP, params, X, Y, optimizer: Optimizer, epochs: int, lr_schedule: Schedule | None = None
+) -> Training:
+    """Full-batch training: one gradient step on all of ``X`` per epoch.
+
+    ``params`` is left untouched, so one initialisation can serve every
+    optimizer. With batched parameters (a leading axis, see
+    :func:`optlab.network.replicate`) ``losses`` has shape ``(epochs, batch)``.
+    """
+
+    def objective(p):
+        return model.loss_and_grads(p, X, Y)
+
+    final, losses, _ = minimize(objective, params, optimizer, epochs, lr_schedule)
+    return Training(params=final, losses=losses)
+
+
+def epochs_to_reach(losses, threshold: float) -> int | None:
+    """The first epoch whose loss is below ``threshold``, or ``None`` if none is."""
+    below = np.flatnonzero(np.asarray(losses) < threshold)
+    return int(below[0]) if below.size else None
+
+
+def linear_warmup(lr: float, warmup_steps: int) -> Schedule:
+    r"""The schedule :math:`\eta_t = \eta \min(1, t / T)` that rises from 0 to ``lr`` over T steps.
+
+    ``warmup_steps = 0`` means no warmup: :math:`\eta_t = \eta` from the start.
+    """
+    if warmup_steps == 0:
+        return lambda t: lr
+    return lambda t: lr * min(1.0, t / warmup_steps)

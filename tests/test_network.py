@@ -1,0 +1,75 @@
+"""Backpropagation against central finite differences, and the batched network against single ones."""
+
+import numpy as np
+import pytest
+
+from optlab import MLP, Adam, circle, replicate, train, xor
+
+
+def finite_difference_grads(model, params, X, Y, h=1e-6):
+    grads = []
+    for index, p in enumerate(params):
+        g = np.zeros_like(p)
+        for position in np.ndindex(p.shape):
+            shifted = [q.copy() for q in params]
+            shifted[index][position] += h
+            up = model.loss(shifted, X, Y)
+            shifted[index][position] -= 2 * h
+            down = model.loss(shifted, X, Y)
+            g[position] = (up - down) / (2 * h)
+        grads.append(g)
+    return grads
+
+
+ARCHITECTURES = [
+    MLP((2, 8, 1)),
+    MLP((2, 8, 1), activation="relu"),
+    MLP((3, 5, 4, 2)),
+    MLP((3, 5, 4, 2), activation="relu", output_activation="identity"),
+    MLP((1, 16, 1), activation="sigmoid", output_activation="identity"),
+    MLP((4, 1)),
+]
+
+
+@pytest.mark.parametrize("model", ARCHITECTURES, ids=repr)
+def test_backprop_matches_finite_differences(model):
+    rng = np.random.default_rng(7)
+    params = model.init(rng)
+    # nonzero biases so every term of the chain rule is exercised
+    params = [p + 0.1 * rng.standard_normal(p.shape) for p in params]
+    X = rng.standard_normal((model.sizes[0], 9))
+    Y = rng.uniform(0, 1, (model.sizes[-1], 9))
+    _, grads = model.loss_and_grads(params, X, Y)
+    expected = finite_difference_grads(model, params, X, Y)
+    assert [g.shape for g in grads] == [p.shape for p in params]
+    for g, e in zip(grads, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-8)
+
+
+def test_initialisation_reproduces_the_chapter_draws():
+    params = MLP((2, 8, 1)).init(np.random.default_rng(123))
+    rng = np.random.default_rng(123)
+    np.testing.assert_array_equal(params[0], rng.standard_normal((8, 2)) * np.sqrt(2 / 10))
+    np.testing.assert_array_equal(params[2], rng.standard_normal((1, 8)) * np.sqrt(2 / 9))
+    np.testing.assert_array_equal(params[1], np.zeros((8, 1)))
+    np.testing.assert_array_equal(params[3], np.zeros((1, 1)))
+
+
+def test_loss_is_half_mean_squared_error():
+    X, Y = xor()
+    model = MLP((2, 1))
+    params = [np.zeros((1, 2)), np.zeros((1, 1))]  # output sigmoid(0) = 0.5 everywhere
+    assert model.loss(params, X, Y) == pytest.approx(0.5 * 0.25)
+
+
+def test_batched_training_equals_separate_trainings():
+    X, Y = circle(n=40)
+    model = MLP((2, 8, 1))
+    params = model.init(np.random.default_rng(123))
+    lrs = np.array([0.001, 0.01, 0.1])
+    batched = train(model, replicate(params, 3), X, Y, Adam(lr=lrs[:, None, None]), epochs=25)
+    for index, lr in enumerate(lrs):
+        single = train(model, params, X, Y, Adam(lr=lr), epochs=25)
+        np.testing.assert_allclose(batched.losses[:, index], single.losses, rtol=1e-12)
+        for b, s in zip(batched.params, single.params):
+            np.testing.assert_allclose(b[index], s, rtol=1e-12, atol=1e-15)
