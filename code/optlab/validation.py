@@ -11,6 +11,8 @@ computation, with the array broadcast against the leading batch axis.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -24,17 +26,28 @@ def _as_finite_array(name: str, value) -> np.ndarray:
     return array
 
 
+def _check_range(name: str, value, low: float, high: float, allowed: str) -> None:
+    # A plain number (the usual case, and every step of a schedule) skips the
+    # array round trip, which costs tens of microseconds.
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+        bad = value < low or value >= high
+    else:
+        array = _as_finite_array(name, value)
+        bad = np.any(array < low) or np.any(array >= high)
+    if bad:
+        raise ValueError(f"{name} must lie in {allowed}, got {value!r}")
+
+
 def check_nonnegative(name: str, value) -> None:
     """Require ``0 <= value < inf`` (element-wise for arrays)."""
-    if np.any(_as_finite_array(name, value) < 0):
-        raise ValueError(f"{name} must lie in [0, inf), got {value!r}")
+    _check_range(name, value, 0.0, math.inf, "[0, inf)")
 
 
 def check_decay_rate(name: str, value) -> None:
     """Require ``0 <= value < 1``, the range of every beta in this chapter."""
-    array = _as_finite_array(name, value)
-    if np.any(array < 0) or np.any(array >= 1):
-        raise ValueError(f"{name} must lie in [0, 1), got {value!r}")
+    _check_range(name, value, 0.0, 1.0, "[0, 1)")
 
 
 def check_matching(params, grads) -> None:
