@@ -106,11 +106,20 @@ def epochs_to_reach(losses, threshold: float) -> int | None:
     return int(below[0]) if below.size else None
 
 
-def linear_warmup(lr: float, warmup_steps: int) -> Schedule:
+def linear_warmup(lr: float, warmup_steps) -> Schedule:
     r"""The schedule :math:`\eta_t = \eta \min(1, t / T)` that rises from 0 to ``lr`` over T steps.
 
     ``warmup_steps = 0`` means no warmup: :math:`\eta_t = \eta` from the start.
+    ``warmup_steps`` may also be an integer array, one T per member of a batch
+    of trainings; the schedule then returns an array of that shape, e.g.
+    ``linear_warmup(0.01, np.array([0, 50, 100])[:, None, None])`` for three
+    batched networks.
     """
+    if np.ndim(warmup_steps) > 0:
+        steps = np.asarray(warmup_steps, dtype=float)
+        if np.any(steps < 0):
+            raise ValueError(f"warmup_steps must be >= 0, got {warmup_steps!r}")
+        return lambda t: lr * np.where(steps == 0, 1.0, np.minimum(1.0, t / np.maximum(steps, 1.0)))
     if warmup_steps == 0:
         return lambda t: lr
     return lambda t: lr * min(1.0, t / warmup_steps)
