@@ -1,0 +1,72 @@
+# Build, test and serve the book "Momentum, RMSProp, and Adam".
+# A fresh machine needs only python3 and make: the first target creates .venv.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+.DEFAULT_GOAL := book
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HTML := _build/html
+PORT ?= 8000
+
+# An inherited backend (Agg, say) would stop the kernels from returning the
+# inline PNG figures that the pages and the reference notebooks hold.
+unexport MPLBACKEND
+
+# Chapter sources that are notebooks (they carry a kernelspec), and their twins.
+CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
+TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
+
+.PHONY: book test serve clean notebooks check-pairs venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# Execution is cached in _build/.jupyter_cache, so a rebuild without changes
+# re-executes nothing. -W turns every warning (a failed cell included) into a
+# failed build; --keep-going reports all of them first.
+book: $(STAMP)
+	mkdir -p _build
+	env -u MPLBACKEND $(BIN)/jupyter-book build . --builder html -W -n --keep-going 2>&1 | tee _build/build.log \
+	  || { for log in $$(find $(HTML)/reports -name '*.log' 2>/dev/null); do echo "== $$log"; cat "$$log"; done; exit 1; }
+
+test: book
+	$(BIN)/python -m pytest -n 2 --dist loadscope tests $(TWINS) --nbval --nbval-current-env
+
+serve: book
+	@echo "Serving $(HTML) on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
+
+clean:
+	rm -rf _build .pytest_cache
+
+define EXECUTE_IN_PLACE
+import sys, nbformat
+from nbclient import NotebookClient
+path = sys.argv[1]
+notebook = nbformat.read(path, as_version=4)
+NotebookClient(notebook, timeout=300, record_timing=False,
+               resources={"metadata": {"path": "notebooks"}}).execute()
+nbformat.write(notebook, path)
+endef
+export EXECUTE_IN_PLACE
+
+# The reference notebooks that nbval replays: each chapter notebook converted
+# by jupytext, then executed in place (no timing metadata, so reruns diff cleanly).
+notebooks: $(STAMP)
+	mkdir -p notebooks
+	for md in $(CHAPTER_NOTEBOOKS); do \
+	  nb=notebooks/$$(basename "$${md%.md}").ipynb; \
+	  $(BIN)/jupytext --quiet --to ipynb --output "$$nb" "$$md"; \
+	  $(BIN)/python -c "$$EXECUTE_IN_PLACE" "$$nb"; \
+	done
+
+check-pairs: $(STAMP)
+	$(BIN)/python -m pytest tests/test_build.py -k pairs
