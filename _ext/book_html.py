@@ -1,0 +1,48 @@
+"""Two HTML fixes for this book, loaded through ``sphinx.local_extensions``.
+
+1. Jupyter Book 1 registers every ``*.js`` and ``*.css`` below ``_static`` as a
+   script or stylesheet of every page. That suits a site-wide tweak in
+   ``_static`` itself, but not a vendored library or an applet in a subfolder:
+   MathJax would load on every page (next to the copy Sphinx's math extension
+   adds through ``mathjax_path``, and with each TeX extension that MathJax
+   fetches on demand), and an applet's script would run on pages that have no
+   applet, and twice on the page that has one. So only files directly in
+   ``_static`` stay registered; a page loads what a subfolder holds itself.
+2. sphinx-book-theme offers the executed ``.ipynb`` of a MyST notebook for
+   download only when a launch button (Binder, Colab, Thebe, ...) is set, and
+   those load outside code. Copying the notebook that myst-nb executed into
+   ``_sources`` and naming it in the page context gives the download button its
+   ``.ipynb`` entry with no launch button.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+
+def _keep_top_level_assets(app, config) -> None:
+    def in_subfolder(entry):
+        name = entry[0] if isinstance(entry, (tuple, list)) else entry
+        return "/" in str(name) and "://" not in str(name)
+
+    config.html_js_files = [e for e in config.html_js_files if not in_subfolder(e)]
+    config.html_css_files = [e for e in config.html_css_files if not in_subfolder(e)]
+
+
+def _offer_executed_notebook(app, pagename, templatename, context, doctree) -> None:
+    if doctree is None or "kernelspec" not in app.env.metadata.get(pagename, {}):
+        return
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.is_file():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def setup(app):
+    app.connect("config-inited", _keep_top_level_assets)
+    # Before sphinx-book-theme builds its header buttons (priority 501).
+    app.connect("html-page-context", _offer_executed_notebook, priority=450)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
