@@ -135,3 +135,27 @@ def loss_curves(ax, curves: dict, xlabel: str = "step", ylabel: str = "loss", ti
     if title:
         ax.set_title(title)
     ax.legend(fontsize=9)
+
+
+def bar_panel(ax, values: dict, ylabel: str, title: str | None = None, log: bool = False,
+              labels: dict | None = None) -> None:
+    """One bar per optimizer (name -> value) in its colour, with the value written above it.
+
+    ``labels`` overrides the text above a bar (e.g. ``">3000"`` for a run
+    that never reached a threshold); by default the value is printed with
+    four significant digits.
+    """
+    names = list(values)
+    heights = [values[n] for n in names]
+    colors = [style(n, i)["color"] for i, n in enumerate(names)]
+    ax.bar(names, heights, color=colors, edgecolor="black", linewidth=0.6)
+    for i, (name, height) in enumerate(zip(names, heights)):
+        text = (labels or {}).get(name, f"{height:.4g}")
+        ax.annotate(text, (i, height), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9)
+    if log:
+        ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
+    ax.margins(y=0.15)
+    ax.grid(False, axis="x")
+    if title:
+        ax.set_title(title)

@@ -70,3 +70,68 @@ def measured_rate(errors, tail: float = 0.5) -> float:
 def bias_factor(beta: float, t) -> np.ndarray:
     r""":math:`1 - \beta^t`, the weight a zero-initialised moving average has gathered after t steps."""
     return 1.0 - beta ** np.asarray(t, dtype=float)
+
+
+def damped_momentum_limit(beta: float) -> float:
+    r"""The largest :math:`\alpha\lambda` for which averaged momentum is stable on a quadratic.
+
+    Along an eigen-direction with curvature :math:`\lambda`, the iteration
+    :math:`m_{t} = \beta m_{t-1} + (1-\beta)\lambda x_{t-1}`,
+    :math:`x_t = x_{t-1} - \alpha m_t` (Adam's first moment with a frozen step
+    size :math:`\alpha`) is heavy ball with learning rate :math:`\alpha(1-\beta)`;
+    its companion matrix has spectral radius below 1 exactly when
+    :math:`0 < \alpha\lambda < 2(1+\beta)/(1-\beta)`. For :math:`\beta = 0` this
+    is gradient descent's :math:`\alpha\lambda < 2`; for :math:`\beta = 0.9` it is 38.
+    """
+    return 2.0 * (1.0 + beta) / (1.0 - beta)
+
+
+def ridge_minimiser(surface, l2: float) -> np.ndarray:
+    r"""The minimiser of :math:`L(w) + \tfrac{\lambda}{2}\lVert w\rVert^2` for a quadratic surface.
+
+    With :math:`L(w) = \tfrac12 (w-c)^\top A (w-c)` the penalised gradient
+    :math:`A(w - c) + \lambda w` vanishes at :math:`w = (A + \lambda I)^{-1} A c`.
+    """
+    A = np.asarray(surface.hessian, dtype=float)
+    c = np.asarray(surface.minima[0], dtype=float)
+    return np.linalg.solve(A + l2 * np.eye(len(c)), A @ c)
+
+
+def box_minimiser(surface, radius: float) -> np.ndarray:
+    r"""The minimiser of a quadratic with diagonal Hessian over the box :math:`\lVert w\rVert_\infty \le r`.
+
+    A diagonal quadratic is a sum of one-dimensional parabolas, one per
+    coordinate, so the constrained minimiser clips each coordinate of the
+    centre :math:`c` to :math:`[-r, r]`. Xie & Li (2024) show that AdamW's
+    limit points solve this constrained problem with :math:`r = \eta/\lambda`
+    (in the chapter's convention for :math:`\lambda`).
+    """
+    A = np.asarray(surface.hessian, dtype=float)
+    if not np.allclose(A, np.diag(np.diag(A))):
+        raise ValueError("box_minimiser needs a quadratic with a diagonal Hessian")
+    return np.clip(np.asarray(surface.minima[0], dtype=float), -radius, radius)
+
+
+LESSARD_MU, LESSARD_L = 1.0, 25.0
+"""The strong-convexity and smoothness constants of :func:`lessard_objective`."""
+
+
+def lessard_objective(params):
+    r"""The one-dimensional counterexample of Lessard, Recht & Packard (2016, sec. 4.6).
+
+    .. math::
+        f(x) = \begin{cases} \tfrac{25}{2}x^2 & x < 1 \\
+        \tfrac12 x^2 + 24x - 12 & 1 \le x < 2 \\
+        \tfrac{25}{2}x^2 - 24x + 36 & x \ge 2 \end{cases}
+
+    is continuously differentiable with :math:`1 \le f'' \le 25`, so it is
+    strongly convex with :math:`\mu = 1, L = 25` and minimised at 0. Heavy ball
+    tuned for quadratics with these constants (:func:`momentum_optimal`) falls
+    into a cycle of period three from starts such as :math:`x_0 = 3.3`.
+    ``params`` is a list with one array; returns ``(loss, [gradient])`` as
+    :func:`optlab.training.minimize` expects.
+    """
+    x = np.asarray(params[0], dtype=float)
+    loss = np.where(x < 1, 12.5 * x**2, np.where(x < 2, 0.5 * x**2 + 24 * x - 12, 12.5 * x**2 - 24 * x + 36))
+    grad = np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))
+    return loss, [grad]

@@ -1,0 +1,122 @@
+"""The chapter's measuring tools: step sizes replayed from gradients, sawtooth counts,
+closed-form fixed points and the Lessard counterexample."""
+
+import numpy as np
+import pytest
+
+from optlab import ILL_CONDITIONED, SGD, AdaGrad, Adam, AdamW, Momentum, RMSProp, quadratic, run_on_surface
+from optlab.diagnostics import count_rises, effective_lr, effective_lrs, late_climb
+from optlab.theory import (
+    box_minimiser,
+    damped_momentum_limit,
+    heavy_ball_matrix,
+    lessard_objective,
+    momentum_optimal,
+    ridge_minimiser,
+    spectral_radius,
+)
+from optlab.training import minimize
+
+GRADS = np.array([[2.0, -1.0], [0.5, 3.0], [-1.0, 0.25]])
+
+
+def by_hand(optimizer):
+    """The step sizes of the three gradients above, from the boxes' formulas."""
+    sq = GRADS**2
+    if isinstance(optimizer, AdaGrad):
+        s = np.cumsum(sq, axis=0)
+    elif isinstance(optimizer, RMSProp):
+        s, v = [], 0.0
+        for g2 in sq:
+            v = optimizer.beta * v + (1 - optimizer.beta) * g2
+            s.append(v)
+        s = np.array(s)
+    else:
+        v, s, running = 0.0, [], np.zeros(2)
+        for t, g2 in enumerate(sq, start=1):
+            v = optimizer.beta2 * v + (1 - optimizer.beta2) * g2
+            v_hat = v / (1 - optimizer.beta2**t) if optimizer.bias_correction else v
+            running = np.maximum(running, v_hat)
+            s.append(running.copy() if optimizer.amsgrad else v_hat)
+        s = np.array(s)
+    return optimizer.lr / (np.sqrt(s) + optimizer.eps)
+
+
+@pytest.mark.parametrize("optimizer", [
+    AdaGrad(lr=0.5), RMSProp(lr=0.1, beta=0.9), Adam(lr=0.3), Adam(lr=0.3, bias_correction=False),
+    Adam(lr=0.3, amsgrad=True),
+], ids=repr)
+def test_effective_lrs_match_the_boxes(optimizer):
+    np.testing.assert_allclose(effective_lrs(optimizer, GRADS), by_hand(optimizer), rtol=1e-13)
+
+
+def test_effective_lrs_replay_a_run_exactly():
+    """The replayed step size times the gradient (AdaGrad) is the step the run took."""
+    optimizer = AdaGrad(lr=1.0)
+    path = run_on_surface(ILL_CONDITIONED, optimizer, steps=30).path
+    grads = ILL_CONDITIONED.grad(path[:-1])
+    np.testing.assert_allclose(path[:-1] - effective_lrs(optimizer, grads) * grads, path[1:], rtol=1e-14, atol=1e-300)
+
+
+def test_effective_lr_sees_through_decoupled_decay_and_rejects_sgd():
+    wrapped = AdamW(lr=0.2, weight_decay=0.1)
+    state = wrapped.init([np.zeros(2)])
+    _, state = wrapped.step([np.zeros(2)], [np.array([1.0, 2.0])], state)
+    np.testing.assert_allclose(effective_lr(wrapped, state)[0], 0.2 / (np.array([1.0, 2.0]) + 1e-8))
+    with pytest.raises(TypeError):
+        effective_lr(SGD(lr=0.1), SGD(lr=0.1).init([np.zeros(2)]))
+
+
+def test_count_rises():
+    assert count_rises(np.geomspace(1.0, 1e-9, 50)) == 0
+    teeth = np.tile(np.geomspace(1.0, 1e-4, 10), 5)  # falls by 1e4, jumps back: four climbs
+    assert count_rises(teeth, 10.0) == 4
+    assert count_rises(teeth, 1e5) == 0
+    assert count_rises([1.0, 0.1, 0.5, 2.0, 0.1, 5.0], 10.0) == 2  # one tooth counted once
+
+
+def test_late_climb_is_negative_for_convergence_and_large_for_a_blow_up():
+    assert late_climb(np.geomspace(1.0, 1e-20, 100), 50) < 0
+    assert late_climb(np.r_[np.geomspace(1.0, 1e-20, 50), np.ones(50)], 50) == pytest.approx(19.6, abs=0.1)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_damped_momentum_limit_is_where_the_companion_matrix_turns_unstable(beta):
+    limit = damped_momentum_limit(beta)
+    # averaged momentum with step alpha is heavy ball with learning rate alpha (1 - beta)
+    inside = spectral_radius(heavy_ball_matrix((1 - beta) * 0.999 * limit, beta, 1.0))
+    outside = spectral_radius(heavy_ball_matrix((1 - beta) * 1.001 * limit, beta, 1.0))
+    assert inside < 1 < outside
+
+
+def test_ridge_and_box_minimisers():
+    surface = quadratic(eigenvalues=(2.0, 100.0), center=(3.0, 1.0))
+    ridge = ridge_minimiser(surface, 0.05)
+    np.testing.assert_allclose(surface.grad(ridge) + 0.05 * ridge, 0.0, atol=1e-12)
+    np.testing.assert_allclose(box_minimiser(surface, 2.0), [2.0, 1.0])
+    grid = np.stack(np.meshgrid(np.linspace(-2, 2, 401), np.linspace(-2, 2, 401)), axis=-1).reshape(-1, 2)
+    assert surface.loss(box_minimiser(surface, 2.0)) <= surface.loss(grid).min() + 1e-12
+
+
+def test_box_minimiser_refuses_a_rotated_quadratic():
+    from optlab.surfaces import Quadratic
+
+    rotated = Quadratic(key="r", name="r", formula="", minima=np.array([[1.0, 0.0]]), min_loss=0.0,
+                        start=(0.0, 0.0), window=(-1, 1, -1, 1), hessian=np.array([[2.0, 1.0], [1.0, 2.0]]))
+    with pytest.raises(ValueError):
+        box_minimiser(rotated, 1.0)
+
+
+def test_lessard_function_is_smooth_strongly_convex_and_traps_heavy_ball():
+    x = np.linspace(-3, 4, 7001)
+    loss, (grad,) = lessard_objective([x])
+    np.testing.assert_allclose(np.gradient(loss, x)[1:-1], grad[1:-1], atol=1e-2)
+    slopes = np.diff(grad) / np.diff(x)
+    assert slopes.min() >= 1 - 1e-9 and slopes.max() <= 25 + 1e-9
+    lr, beta = momentum_optimal(1.0, 25.0)
+    _, _, iterates = minimize(lessard_objective, [np.array(3.3)], Momentum(lr=lr, beta=beta), steps=300)
+    tail = np.array([float(p[0]) for p in iterates[-30:]])
+    np.testing.assert_allclose(tail[3:], tail[:-3], atol=1e-9)  # period three
+    assert np.abs(tail).max() > 2  # ... far from the minimiser 0
+    _, _, iterates = minimize(lessard_objective, [np.array(3.3)], SGD(lr=2 / 26), steps=300)
+    assert abs(float(iterates[-1][0])) < 1e-6
