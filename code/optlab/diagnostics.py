@@ -77,9 +77,10 @@ def count_rises(losses, factor: float = 10.0) -> int:
 def late_climb(losses, split: int) -> float:
     r"""Orders of magnitude by which the loss after ``split`` climbs above its best value before.
 
-    :math:`\log_{10}\big(\max_{t \ge s} L_t / \min_{t < s} L_t\big)`: negative
-    when the run is still improving after step :math:`s`, large and positive
-    when it blows up again after having converged. Zero losses count as
+    :math:`\log_{10}\big(\max_{t \ge s} L_t / \min_{t < s} L_t\big)`: at most
+    zero for a loss that keeps decreasing, below one order of magnitude for
+    a run whose loss only ripples as it converges, and large when the run
+    blows up again after having converged. Zero losses count as
     :math:`10^{-300}`.
     """
     losses = np.maximum(np.asarray(losses, dtype=float), 1e-300)
