@@ -20,7 +20,7 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
 TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book test serve clean notebooks check-pairs venv
+.PHONY: book book-student test serve clean notebooks check-pairs venv
 
 venv: $(STAMP)
 
@@ -36,6 +36,11 @@ book: $(STAMP)
 	mkdir -p _build
 	env -u MPLBACKEND $(BIN)/jupyter-book build . --builder html -W -n --keep-going 2>&1 | tee _build/build.log \
 	  || { for log in $$(find $(HTML)/reports -name '*.log' 2>/dev/null); do echo "== $$log"; cat "$$log"; done; exit 1; }
+
+# The student edition: the same book with every solution removed from the
+# sources before the build (see scripts/student_edition.py), in _build/student/html.
+book-student: $(STAMP)
+	env -u MPLBACKEND $(BIN)/python scripts/student_edition.py --output _build/student/html
 
 test: book
 	$(BIN)/python -m pytest -n 2 --dist loadscope tests $(TWINS) --nbval --nbval-current-env
