@@ -74,4 +74,4 @@ notebooks: $(STAMP)
 	done
 
 check-pairs: $(STAMP)
-	$(BIN)/python -m pytest tests/test_build.py -k pairs
+	$(BIN)/python -m pytest tests/test_build.py -k "pairs or twin"
