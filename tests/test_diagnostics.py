@@ -120,3 +120,26 @@ def test_lessard_function_is_smooth_strongly_convex_and_traps_heavy_ball():
     assert np.abs(tail).max() > 2  # ... far from the minimiser 0
     _, _, iterates = minimize(lessard_objective, [np.array(3.3)], SGD(lr=2 / 26), steps=300)
     assert abs(float(iterates[-1][0])) < 1e-6
+
+
+def test_power_of_ten_labels_are_plain_superscripts_and_bar_panel_labels_bars():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from optlab.plotting import STYLES, bar_panel, power_of_ten_labels
+
+    fig, (ax, bars) = plt.subplots(1, 2)
+    ax.semilogy(np.geomspace(1e3, 1e-60, 50))
+    power_of_ten_labels(ax, numticks=4)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and all(text.startswith("10") and "$" not in text for text in labels)
+    assert any("⁻" in text for text in labels) and len(ax.yaxis.get_minorticklocs()) == 0
+    bar_panel(bars, {"SGD": 3000, "Adam": 276}, ylabel="epochs", labels={"SGD": ">3000"})
+    texts = [t.get_text() for t in bars.texts]
+    assert texts == [">3000", "276"]
+    assert [matplotlib.colors.to_hex(p.get_facecolor()) for p in bars.patches] == [
+        STYLES["SGD"]["color"].lower(), STYLES["Adam"]["color"].lower()]
+    plt.close(fig)

@@ -159,3 +159,25 @@ def bar_panel(ax, values: dict, ylabel: str, title: str | None = None, log: bool
     ax.grid(False, axis="x")
     if title:
         ax.set_title(title)
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten_labels(*axes, numticks: int = 6) -> None:
+    """Label the log-scaled y axes of ``axes`` as 10⁻³, 10⁰, 10³ in plain Unicode text.
+
+    Matplotlib's default labels are mathtext, which it parses label by label;
+    a figure whose loss spans 10⁻¹⁰⁰ to 10¹⁰ then spends most of its drawing
+    time on tick labels. Plain text looks the same and costs nothing. At
+    most ``numticks`` labelled powers of ten are kept, without minor ticks.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    def label(value, _position):
+        return "10" + str(int(round(np.log10(value)))).translate(_SUPERSCRIPTS) if value > 0 else ""
+
+    for ax in axes:
+        ax.yaxis.set_major_locator(LogLocator(base=10, numticks=numticks))
+        ax.yaxis.set_major_formatter(FuncFormatter(label))
+        ax.yaxis.set_minor_locator(NullLocator())
