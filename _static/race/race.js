@@ -779,7 +779,7 @@
         : "no optimizer (turn one on in the table)";
       this.caption.textContent =
         `${s.name}, L(w) = ${s.formula}, from ${start}; step ${this.t} of ${this.horizon}. ` +
-        `Left: contours of the loss with each trajectory so far; right: L \u2212 L* on a log scale. ` +
+        `The map shows contours of the loss and each trajectory so far; the loss plot, L \u2212 L* on a log scale. ` +
         `Racing: ${racing}; \u03b5 = 10\u207b\u2078 for the adaptive methods.`;
       this.stepCounter.textContent = `step ${this.t} / ${this.horizon}`;
       this.playButton.textContent = this.playing ? "Pause" : "Play";
