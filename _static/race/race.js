@@ -773,7 +773,7 @@
         ? shown
             .map((o) => {
               const d = this.runs[o.name].diverged;
-              return `${o.name} (${this.describeHyper(o.name)})${d !== null ? `, diverged at step ${d}` : ""}`;
+              return `${o.name} (${this.describeHyper(o.name)})${d !== null && this.t >= d ? `, diverged at step ${d}` : ""}`;
             })
             .join("; ")
         : "no optimizer (turn one on in the table)";
