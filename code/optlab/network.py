@@ -53,7 +53,7 @@ ACTIVATIONS = {
 
 
 def _transpose(a):
-    return np.swapaxes(a, -1, -2)
+    return a.swapaxes(-1, -2)
 
 
 @dataclass(frozen=True)
@@ -118,24 +118,35 @@ class MLP:
         the gradients are :math:`\partial L/\partial W^{(l)} = \delta^{(l)} (a^{(l-1)})^\top`
         and :math:`\partial L/\partial b^{(l)} = \sum_i \delta^{(l)}_i`.
         """
+        return self._backprop(params, X, Y, [None] * len(params))
+
+    def _backprop(self, params, X, Y, grads: list):
+        """:meth:`loss_and_grads`, writing gradient ``i`` into ``grads[i]`` when that is an array.
+
+        A runner passes views of one preallocated array (see
+        :mod:`optlab.training`); ``None`` entries get new arrays.
+        """
         zs, activations = self.forward(params, X)
-        y_hat = activations[-1]
+        residual = activations[-1] - Y
         samples = np.shape(Y)[-1]
-        grads = [None] * len(params)
-        error = (y_hat - Y) / samples
+        error = residual / samples
         for layer in reversed(range(len(zs))):
             _, slope = self._layer_activation(layer)
             delta = error * slope(zs[layer], activations[layer + 1])
-            grads[2 * layer] = delta @ _transpose(activations[layer])
-            grads[2 * layer + 1] = delta.sum(axis=-1, keepdims=True)
-            error = _transpose(params[2 * layer]) @ delta
-        return mse(y_hat, Y), grads
+            grads[2 * layer] = np.matmul(delta, _transpose(activations[layer]), out=grads[2 * layer])
+            grads[2 * layer + 1] = np.add.reduce(delta, axis=-1, keepdims=True, out=grads[2 * layer + 1])
+            if layer > 0:  # the input layer's error would go unused
+                error = _transpose(params[2 * layer]) @ delta
+        return _half_mean_square(residual, samples), grads
 
 
 def mse(y_hat, Y):
     r""":math:`\frac{1}{2m}\sum_i \lVert \hat y_i - y_i\rVert^2` over the last two axes."""
-    samples = np.shape(Y)[-1]
-    return 0.5 * np.sum((y_hat - Y) ** 2, axis=(-2, -1)) / samples
+    return _half_mean_square(y_hat - Y, np.shape(Y)[-1])
+
+
+def _half_mean_square(residual, samples: int):
+    return 0.5 * np.add.reduce(residual**2, axis=(-2, -1)) / samples
 
 
 def replicate(params, copies: int) -> list[np.ndarray]:
