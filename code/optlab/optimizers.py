@@ -33,7 +33,7 @@ Conventions (the chapter's section on conventions compares the alternatives):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import ClassVar, NamedTuple, Sequence
 
 import numpy as np
 
@@ -55,6 +55,12 @@ def _denominator(second_moment: np.ndarray, eps: float, eps_inside_sqrt: bool) -
 
 class Optimizer:
     """What every optimizer shares: the checked ``step`` and the gradient point."""
+
+    elementwise: ClassVar[bool] = False
+    """True when ``update`` treats every entry of every parameter on its own,
+    so a runner may lay the parameters side by side in one array and update
+    them all at once (the chapter's optimizers all do; a method that takes
+    norms per layer would not)."""
 
     def init(self, params: Arrays):
         raise NotImplementedError
@@ -89,6 +95,7 @@ class SGD(Optimizer):
     0.8
     """
 
+    elementwise: ClassVar[bool] = True
     lr: float = 0.01
 
     def __post_init__(self):
@@ -123,6 +130,7 @@ class Momentum(Optimizer):
     method with learning rate :math:`\eta(1-\beta)`.
     """
 
+    elementwise: ClassVar[bool] = True
     lr: float = 0.01
     beta: float = 0.9
     nesterov: bool = False
@@ -164,6 +172,7 @@ class AdaGrad(Optimizer):
     default :math:`\epsilon = 10^{-10}`.
     """
 
+    elementwise: ClassVar[bool] = True
     lr: float = 0.01
     eps: float = 1e-8
     eps_inside_sqrt: bool = False
@@ -202,6 +211,7 @@ class RMSProp(Optimizer):
     :math:`\beta_1 = 0` and no bias correction.
     """
 
+    elementwise: ClassVar[bool] = True
     lr: float = 0.001
     beta: float = 0.9
     eps: float = 1e-8
@@ -253,6 +263,7 @@ class Adam(Optimizer):
     :math:`v_t` and divides it by :math:`1-\beta_2^t` afterwards.
     """
 
+    elementwise: ClassVar[bool] = True
     lr: float = 0.001
     beta1: float = 0.9
     beta2: float = 0.999
@@ -326,6 +337,10 @@ class DecoupledWeightDecay(Optimizer):
         """The factor that multiplies :math:`w_t` in the decay term."""
         return self.weight_decay * self.inner.lr if self.scale_by_lr else self.weight_decay
 
+    @property
+    def elementwise(self):
+        return self.inner.elementwise
+
     def init(self, params: Arrays):
         return self.inner.init(params)
 
@@ -352,6 +367,10 @@ class L2Penalty(Optimizer):
 
     def __post_init__(self):
         check_nonnegative("l2", self.l2)
+
+    @property
+    def elementwise(self):
+        return self.inner.elementwise
 
     def init(self, params: Arrays):
         return self.inner.init(params)

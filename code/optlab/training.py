@@ -12,7 +12,7 @@ share state. A learning-rate schedule, if given, maps the step index
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -24,28 +24,92 @@ from .surfaces import Surface
 Schedule = Callable[[int], float]
 
 
-def minimize(objective, params, optimizer: Optimizer, steps: int, lr_schedule: Schedule | None = None):
+def minimize(
+    objective,
+    params,
+    optimizer: Optimizer,
+    steps: int,
+    lr_schedule: Schedule | None = None,
+    keep_iterates: bool = True,
+):
     """Run ``steps`` updates on ``objective(params) -> (loss, grads)``.
 
     Returns the final parameters, the loss *before* each update (length
-    ``steps``), and the parameters after every update (length ``steps``).
+    ``steps``), and the parameters after every update (length ``steps``;
+    an empty list with ``keep_iterates=False``, which saves the memory).
     The gradient is taken where the optimizer asks
     (``optimizer.gradient_point``); the recorded loss is always at the
     parameters themselves.
     """
     params = [np.asarray(p, dtype=float) for p in params]
+    return _descend(objective, lambda p: objective(p)[0], params, optimizer, steps, lr_schedule, keep_iterates)
+
+
+def _descend(objective, loss_at, params, optimizer, steps, lr_schedule, keep_iterates, grads_match=False):
+    """The loop of :func:`minimize`.
+
+    ``loss_at(params)`` is the loss alone (a look-ahead optimizer needs it at
+    :math:`w_t`); ``grads_match=True`` says the objective's gradients always
+    have the parameters' shapes, so the per-step check can be skipped.
+    """
     state = optimizer.init(params)
     losses, iterates = [], []
+    current = optimizer
     for t in range(steps):
-        current = optimizer if lr_schedule is None else replace(optimizer, lr=lr_schedule(t))
+        if lr_schedule is not None:
+            current = replace(optimizer, lr=lr_schedule(t))
         point = current.gradient_point(params, state)
         loss, grads = objective(point)
         if point is not params:  # a look-ahead optimizer: record the loss at w_t itself
-            loss = objective(params)[0]
-        params, state = current.step(params, grads, state)
+            loss = loss_at(params)
+        params, state = (current.update if grads_match else current.step)(params, grads, state)
         losses.append(loss)
-        iterates.append(params)
+        if keep_iterates:
+            iterates.append(params)
     return params, np.array(losses), iterates
+
+
+class _SideBySide:
+    """Parameter arrays of shape ``(*batch, rows, cols)`` laid side by side in one array.
+
+    The packed array has shape ``(*batch, 1, total)``, so a learning rate of
+    shape ``(batch, 1, 1)`` broadcasts against it as against every parameter.
+    An element-wise optimizer then updates all parameters with one NumPy
+    operation per line of its algorithm box instead of one per array, which
+    is most of the cost of a step of a small network.
+    """
+
+    def __init__(self, params):
+        self.shapes = [p.shape[-2:] for p in params]
+        ends = np.cumsum([rows * cols for rows, cols in self.shapes])
+        self.slices = [slice(end - rows * cols, end) for end, (rows, cols) in zip(ends, self.shapes)]
+
+    @staticmethod
+    def applies(params, optimizer: Optimizer) -> bool:
+        """Whether packing changes nothing: an element-wise optimizer, matrices with one batch shape."""
+        if len(params) < 2 or not optimizer.elementwise or any(np.ndim(p) < 2 for p in params):
+            return False
+        if len({p.shape[:-2] for p in params}) != 1:
+            return False
+        # Array hyperparameters must broadcast along the batch axes only.
+        return all(all(n == 1 for n in np.shape(h)[-2:]) for h in _hyperparameters(optimizer))
+
+    def pack(self, arrays):
+        return np.concatenate([a.reshape(a.shape[:-2] + (1, -1)) for a in arrays], axis=-1)
+
+    def unpack(self, packed):
+        batch = packed.shape[:-2]
+        return [packed[..., 0, part].reshape(batch + shape) for part, shape in zip(self.slices, self.shapes)]
+
+
+def _hyperparameters(optimizer: Optimizer):
+    """Every hyperparameter value of ``optimizer`` and of the optimizers it wraps."""
+    values = [getattr(optimizer, f.name) for f in fields(optimizer)] if is_dataclass(optimizer) else vars(optimizer).values()
+    for value in values:
+        if isinstance(value, Optimizer):
+            yield from _hyperparameters(value)
+        else:
+            yield value
 
 
 @dataclass(frozen=True)
@@ -93,11 +157,28 @@ def train(
     :func:`optlab.network.replicate`) ``losses`` has shape ``(epochs, batch)``.
     """
 
-    def objective(p):
-        return model.loss_and_grads(p, X, Y)
+    params = [np.asarray(p, dtype=float) for p in params]
+    if not _SideBySide.applies(params, optimizer):
+        final, losses, _ = minimize(
+            lambda p: model.loss_and_grads(p, X, Y), params, optimizer, epochs, lr_schedule, keep_iterates=False
+        )
+        return Training(params=final, losses=losses)
 
-    final, losses, _ = minimize(objective, params, optimizer, epochs, lr_schedule)
-    return Training(params=final, losses=losses)
+    # The same run on the parameters packed into one array: bit for bit the
+    # same numbers, at a fraction of the cost per step.
+    layout = _SideBySide(params)
+
+    def objective(packed):
+        grads = np.empty_like(packed[0])  # backpropagation writes each gradient into its place
+        loss, _ = model._backprop(layout.unpack(packed[0]), X, Y, layout.unpack(grads))
+        return loss, [grads]
+
+    def loss_at(packed):
+        return model.loss(layout.unpack(packed[0]), X, Y)
+
+    packed = [layout.pack(params)]
+    final, losses, _ = _descend(objective, loss_at, packed, optimizer, epochs, lr_schedule, False, grads_match=True)
+    return Training(params=[p.copy() for p in layout.unpack(final[0])], losses=losses)
 
 
 def epochs_to_reach(losses, threshold: float) -> int | None:
