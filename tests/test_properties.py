@@ -17,7 +17,9 @@ FEW = settings(max_examples=25, deadline=None)
 # Entries are 0 or of magnitude in [1e-3, 10]: a subnormal gradient would
 # underflow when squared, which is float64's limit, not the optimizer's.
 finite = st.one_of(st.just(0.0), st.floats(1e-3, 10.0), st.floats(-10.0, -1e-3))
-decay_rate = st.floats(0.0, 0.999)
+# 0 or in [1e-3, 0.999]: a subnormal beta would make the moments subnormal too,
+# where float64 keeps only a few significant bits.
+decay_rate = st.one_of(st.just(0.0), st.floats(1e-3, 0.999))
 
 
 @st.composite
@@ -48,7 +50,9 @@ def test_adam_step_ignores_the_scale_of_the_loss(sequence, scale, lr, beta1, bet
     """Multiplying the loss by c > 0 multiplies every gradient by c; with eps = 0 Adam's steps do not change."""
     start, grads = sequence
     optimizer = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=0.0, amsgrad=amsgrad)
-    with np.errstate(invalid="ignore"):  # 0/0 (NaN in both) where a coordinate has seen only zeros
+    # eps = 0: 0/0 where a coordinate has seen only zeros, m/0 where beta2 = 0 and
+    # the gradient just vanished; the same NaN or inf appears in both runs.
+    with np.errstate(invalid="ignore", divide="ignore"):
         plain, _ = run(optimizer, start, grads)
         scaled, _ = run(optimizer, start, [scale * g for g in grads])
     for a, b in zip(plain, scaled):
@@ -71,7 +75,7 @@ def test_with_eps_the_scale_matters_only_near_zero():
 def test_amsgrad_effective_step_never_increases(sequence, lr, beta1, beta2, eps):
     r"""The element-wise step size lr / (sqrt(v_tilde_t) + eps) of AMSGrad is non-increasing in t."""
     start, grads = sequence
-    with np.errstate(divide="ignore", invalid="ignore"):  # eps = 0 and nothing seen yet: 0/0, 1/0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # eps = 0 and nothing seen: 0/0, 1/0
         _, states = run(Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps, amsgrad=True), start, grads)
         sizes = [lr / (np.sqrt(state.nu_max[0]) + eps) for state in states]
     for earlier, later in zip(sizes, sizes[1:]):
