@@ -20,7 +20,7 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
 TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student test serve clean notebooks check-pairs venv
+.PHONY: book book-student test serve clean notebooks check-pairs venv mutation
 
 venv: $(STAMP)
 
@@ -75,3 +75,8 @@ notebooks: $(STAMP)
 
 check-pairs: $(STAMP)
 	$(BIN)/python -m pytest tests/test_build.py -k "pairs or twin"
+
+# Plant each bug of scripts/mutation.py in a temporary copy of HEAD and check
+# that the unit tests fail; prints the kill count (all must be killed).
+mutation: $(STAMP)
+	$(BIN)/python scripts/mutation.py
