@@ -15,6 +15,7 @@ computation with the same code, since ``@`` broadcasts over leading axes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -78,8 +79,13 @@ class MLP:
                 raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
 
     def _layer_activation(self, layer: int):
-        last = layer == len(self.sizes) - 2
-        return ACTIVATIONS[(self.output_activation or self.activation) if last else self.activation]
+        hidden, output = self._activation_pairs
+        return output if layer == len(self.sizes) - 2 else hidden
+
+    @cached_property
+    def _activation_pairs(self):
+        """The (function, derivative) pairs of the hidden layers and of the output layer, looked up once."""
+        return ACTIVATIONS[self.activation], ACTIVATIONS[self.output_activation or self.activation]
 
     def init(self, rng: np.random.Generator) -> list[np.ndarray]:
         r"""Xavier-style weights :math:`W \sim \mathcal N(0, 2/(n_{in}+n_{out}))` and zero biases.

@@ -102,6 +102,28 @@ class _SideBySide:
         return [packed[..., 0, part].reshape(batch + shape) for part, shape in zip(self.slices, self.shapes)]
 
 
+class _Workspace:
+    """A packed copy of the parameters and a packed gradient, with their views made once.
+
+    ``load(packed)`` copies the parameters in and returns the per-array
+    views the network reads; backpropagation writes into ``grad_views``,
+    which are views of ``grads``. Copying one array is cheaper than
+    slicing and reshaping every parameter at every step.
+    """
+
+    def __init__(self, layout: _SideBySide):
+        self.layout = layout
+        self.params = self.grads = None
+
+    def load(self, packed):
+        if self.params is None or self.params.shape != packed.shape:  # the first step may broadcast
+            self.params, self.grads = np.empty_like(packed), np.empty_like(packed)
+            self.param_views = self.layout.unpack(self.params)
+            self.grad_views = self.layout.unpack(self.grads)
+        np.copyto(self.params, packed)
+        return self.param_views
+
+
 def _hyperparameters(optimizer: Optimizer):
     """Every hyperparameter value of ``optimizer`` and of the optimizers it wraps."""
     values = [getattr(optimizer, f.name) for f in fields(optimizer)] if is_dataclass(optimizer) else vars(optimizer).values()
@@ -167,14 +189,14 @@ def train(
     # The same run on the parameters packed into one array: bit for bit the
     # same numbers, at a fraction of the cost per step.
     layout = _SideBySide(params)
+    work = _Workspace(layout)
 
     def objective(packed):
-        grads = np.empty_like(packed[0])  # backpropagation writes each gradient into its place
-        loss, _ = model._backprop(layout.unpack(packed[0]), X, Y, layout.unpack(grads))
-        return loss, [grads]
+        loss, _ = model._backprop(work.load(packed[0]), X, Y, work.grad_views)
+        return loss, [work.grads.copy()]  # a new array: an optimizer may keep the gradient it is given
 
     def loss_at(packed):
-        return model.loss(layout.unpack(packed[0]), X, Y)
+        return model.loss(work.load(packed[0]), X, Y)
 
     packed = [layout.pack(params)]
     final, losses, _ = _descend(objective, loss_at, packed, optimizer, epochs, lr_schedule, False, grads_match=True)
