@@ -72,11 +72,11 @@ MUTANTS = [
     Mutant("backprop-sign-flipped-between-layers", NET,
            "error = _transpose(params[2 * layer]) @ delta", "error = -(_transpose(params[2 * layer]) @ delta)"),
     Mutant("backprop-output-error-sign-flipped", NET,
-           "error = (y_hat - Y) / samples", "error = (Y - y_hat) / samples"),
+           "error = residual / samples", "error = -residual / samples"),
     # -- more of our own --
     Mutant("sigmoid-slope-taken-of-z", NET, "return a * (1.0 - a)", "return z * (1.0 - z)"),
     Mutant("bias-gradient-averaged", NET,
-           "delta.sum(axis=-1, keepdims=True)", "delta.mean(axis=-1, keepdims=True)"),
+           "np.add.reduce(delta, axis=-1,", "np.add.reduce(delta / delta.shape[-1], axis=-1,"),
     Mutant("adagrad-forgets-its-sum", OPT, "tuple(G + g * g for G, g", "tuple(g * g for G, g"),
     Mutant("rmsprop-weights-swapped", OPT,
            "self.beta * v + (1 - self.beta) * g * g for v, g in zip(state.nu, grads)",
@@ -127,12 +127,15 @@ def make_copy(target: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
 
 
+class NotPlanted(Exception):
+    """The mutant's snippet is not in the code once (the code changed): update the mutant."""
+
+
 def plant(copy: Path, mutant: Mutant) -> None:
     path = copy / mutant.path
     text = path.read_text()
     if text.count(mutant.original) != 1:
-        raise SystemExit(f"{mutant.name}: the snippet occurs {text.count(mutant.original)} times in "
-                         f"{mutant.path}, not once; update the mutant")
+        raise NotPlanted(f"the snippet occurs {text.count(mutant.original)} times in {mutant.path}, not once")
     path.write_text(text.replace(mutant.original, mutant.mutated))
 
 
@@ -152,8 +155,22 @@ def run_one(mutant: Mutant | None) -> tuple[int, str]:
         copy = Path(tmp)
         make_copy(copy)
         if mutant is not None:
-            plant(copy, mutant)
+            try:
+                plant(copy, mutant)
+            except NotPlanted as error:
+                return -1, f"not planted: {error}"
         return run_tests(copy)
+
+
+def check_snippets(mutants) -> list[str]:
+    """Mutants whose snippet is not exactly once in the committed code."""
+    stale = []
+    for mutant in mutants:
+        text = subprocess.run(["git", "show", f"HEAD:{mutant.path}"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout
+        if text.count(mutant.original) != 1:
+            stale.append(f"{mutant.name}: snippet found {text.count(mutant.original)} times in {mutant.path}")
+    return stale
 
 
 def main(names: list[str]) -> int:
@@ -161,6 +178,9 @@ def main(names: list[str]) -> int:
     if unknown:
         raise SystemExit(f"unknown mutants: {sorted(unknown)}")
     mutants = [m for m in MUTANTS if not names or m.name in names]
+    if stale := check_snippets(mutants):
+        print("stale mutants (the code changed; update them first):\n  " + "\n  ".join(stale))
+        return 2
     start = time.monotonic()
     code, detail = run_one(None)
     if code != 0:
