@@ -232,8 +232,9 @@ def test_vectors_cover_every_case_and_learning_rate(vectors):
 @pytest.mark.parametrize("seed", VECTOR_SEEDS)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_matches_committed_vectors(vectors, case, seed):
-    problem = make_problem(seed)
-    assert problem == vectors["problems"][str(seed)], "make_problem no longer draws the recorded problem"
+    # The recorded problem itself, not a fresh draw: another LAPACK may round the
+    # QR factor of make_problem differently in the last place.
+    problem = vectors["problems"][str(seed)]
     for lr in case.lrs:
         ours = run_ours(case, lr, problem)
         for step, recorded in vectors["runs"][f"{case.name} lr={lr} seed={seed}"].items():
