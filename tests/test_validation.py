@@ -24,7 +24,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("cls, kwargs, message", BAD, ids=lambda x: str(x)[:40])
+@pytest.mark.parametrize("cls, kwargs, message", BAD, ids=[f"{c.__name__}-{k}" for c, k, _ in BAD])
 def test_bad_hyperparameters_raise_value_error(cls, kwargs, message):
     with pytest.raises(ValueError, match=message):
         cls(**kwargs)
