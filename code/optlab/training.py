@@ -148,10 +148,12 @@ def run_on_surface(
     """Run ``optimizer`` for ``steps`` steps on ``surface`` from ``start`` (default ``surface.start``)."""
     start = np.asarray(surface.start if start is None else start, dtype=float)
 
+    # The losses are computed for the whole path at the end, in one call,
+    # so the loop asks only for gradients.
     def objective(params):
-        return surface.loss(params[0]), [surface.grad(params[0])]
+        return None, [surface.grad(params[0])]
 
-    _, _, iterates = minimize(objective, [start], optimizer, steps, lr_schedule)
+    _, _, iterates = _descend(objective, lambda params: None, [start], optimizer, steps, lr_schedule, True)
     path = np.array([start] + [p[0] for p in iterates])
     return Trajectory(path=path, losses=surface.loss(path))
 
