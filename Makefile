@@ -20,7 +20,7 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
 TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student test serve clean notebooks check-pairs venv mutation
+.PHONY: book book-student test serve clean notebooks check-pairs venv mutation bench
 
 venv: $(STAMP)
 
@@ -80,3 +80,10 @@ check-pairs: $(STAMP)
 # that the unit tests fail; prints the kill count (all must be killed).
 mutation: $(STAMP)
 	$(BIN)/python scripts/mutation.py
+
+# Performance figures against their budgets (issue 7): experiment time
+# against a textbook NumPy baseline, "Run all" of the chapters, clean and
+# cached builds and `make test` in a throw-away copy, page weight in Chromium.
+# Prints a table; `make bench BENCH_ARGS="--only 1"` runs one item.
+bench: $(STAMP)
+	env -u MPLBACKEND $(BIN)/python scripts/bench.py $(BENCH_ARGS)
