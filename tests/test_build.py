@@ -129,14 +129,31 @@ def _external(urls):
     return sorted({u for u in urls if EXTERNAL.match(u.strip())})
 
 
+def _loaded_urls(html):
+    collector = _ResourceCollector()
+    collector.feed(html)
+    return collector.urls
+
+
+def test_outside_resource_check_sees_scripts_styles_and_fonts():
+    planted = """
+        <script src="https://cdn.example.org/mathjax.js"></script>
+        <link rel="stylesheet" href="//fonts.example.org/css?family=Lato">
+        <style>@import "http://example.org/a.css"; p { font-family: x; }</style>
+        <div style="background: url('https://example.org/b.png')"></div>
+        <script src="_static/local.js"></script><a href="https://example.org/">a link</a>
+    """
+    css = "@font-face { src: url(https://fonts.example.org/lato.woff2) } .x { background: url(img/y.png) }"
+    assert len(_external(_loaded_urls(planted))) == 4
+    assert _external(u for pair in CSS_URL.findall(css) for u in pair if u) == ["https://fonts.example.org/lato.woff2"]
+
+
 def test_pages_load_nothing_from_outside_the_site(built_site):
     pages = sorted(built_site.rglob("*.html"))
     assert pages, "no HTML pages were built"
     offenders = {}
     for page in pages:
-        collector = _ResourceCollector()
-        collector.feed(page.read_text(encoding="utf-8"))
-        if found := _external(collector.urls):
+        if found := _external(_loaded_urls(page.read_text(encoding="utf-8"))):
             offenders[str(page.relative_to(built_site))] = found
     assert not offenders, offenders
 
