@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -37,7 +36,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -148,14 +146,10 @@ def optlab_experiments() -> dict[str, float]:
     for decay, loss in zip(SINE_DECAYS, final):
         results[f"ex27.5 weight_decay={decay:g}"] = loss
 
-    # Warmup: the four schedules as one batched training.
-    schedules = [linear_warmup(0.01, T) for T in WARMUPS]
-
-    def warmup(t):
-        return np.array([schedule(t) for schedule in schedules])[:, None, None]
-
-    opt = Adam(lr=warmup(0))
-    final = train(net, replicate(init, len(WARMUPS)), X_circle, Y_circle, opt, CIRCLE_EPOCHS, warmup).final_loss
+    # Warmup: the four schedules as one batched training, one T per copy.
+    warmup = linear_warmup(0.01, np.array(WARMUPS)[:, None, None])
+    batch = replicate(init, len(WARMUPS))
+    final = train(net, batch, X_circle, Y_circle, Adam(lr=0.01), CIRCLE_EPOCHS, warmup).final_loss
     for T, loss in zip(WARMUPS, final):
         results[f"ex27.6 warmup T={T}"] = loss
     return {name: float(loss) for name, loss in results.items()}
