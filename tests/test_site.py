@@ -160,6 +160,25 @@ def test_alt_text_check_refuses_empty_and_file_names():
                                     "_images/fig.png: alt='fig'"]
 
 
+def problems_on(page) -> list[str]:
+    """What the reader would notice on a loaded page: math, alt text, serious axe findings."""
+    problems = []
+    page.evaluate(MATHJAX_DONE)
+    if count := page.locator("mjx-merror").count():
+        problems.append(f"{count} MathJax error(s)")
+    problems += [f"raw TeX in the text: ...{match.string[max(match.start() - 30, 0):match.end() + 30]!r}..."
+                 for match in RAW_TEX.finditer(page.evaluate(VISIBLE_TEXT))]
+    problems += [f"image without real alt text: {bad}" for bad in bad_alt_text(page.evaluate(IMAGES))]
+    page.add_script_tag(path=str(AXE))
+    report = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    for violation in report["violations"]:
+        if violation["impact"] in SERIOUS:
+            targets = [node["target"] for node in violation["nodes"][:3]]
+            problems.append(f"axe {violation['impact']} {violation['id']}: {violation['help']} "
+                            f"({len(violation['nodes'])} nodes, e.g. {targets})")
+    return problems
+
+
 @pytest.mark.parametrize("name", documents())
 def test_page_in_the_browser(browser, site_url, built_site, name):
     problems = []
@@ -170,19 +189,23 @@ def test_page_in_the_browser(browser, site_url, built_site, name):
             or problems.append(f"request leaves the site: {request.url}"))
     try:
         page.goto(urljoin(site_url, name), wait_until="networkidle")
-        page.evaluate(MATHJAX_DONE)
-        if count := page.locator("mjx-merror").count():
-            problems.append(f"{count} MathJax error(s)")
-        problems += [f"raw TeX in the text: ...{match.string[max(match.start() - 30, 0):match.end() + 30]!r}..."
-                     for match in RAW_TEX.finditer(page.evaluate(VISIBLE_TEXT))]
-        problems += [f"image without real alt text: {bad}" for bad in bad_alt_text(page.evaluate(IMAGES))]
-        page.add_script_tag(path=str(AXE))
-        report = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        for violation in report["violations"]:
-            if violation["impact"] in SERIOUS:
-                targets = [node["target"] for node in violation["nodes"][:3]]
-                problems.append(f"axe {violation['impact']} {violation['id']}: {violation['help']} "
-                                f"({len(violation['nodes'])} nodes, e.g. {targets})")
+        problems += problems_on(page)
     finally:
         page.close()
     assert problems == [], f"{name}:\n" + "\n".join(problems)
+
+
+def test_browser_checks_see_raw_tex_bad_alt_text_and_the_bibliography_markup(browser):
+    """Markup the checks must catch, docutils' citation list among it, is caught."""
+    page = browser.new_page()
+    try:
+        page.set_content(
+            '<html lang="en"><head><title>t</title></head><body><main><h1>t</h1>'
+            '<p>Unrendered: $$x^2$$</p><img src="data:image/png;base64,iVBORw0KGgo=" alt="">'
+            '<div role="list" class="citation-list"><div class="citation" role="doc-biblioentry">'
+            '<p>Cauchy 1847.</p></div></div></main></body></html>')
+        found = problems_on(page)
+    finally:
+        page.close()
+    kinds = {problem.split(":")[0] for problem in found}
+    assert kinds == {"raw TeX in the text", "image without real alt text", "axe critical aria-required-children"}
