@@ -162,3 +162,17 @@ def test_for_adam_l2_and_decoupled_decay_differ():
     with_l2, *_ = minimize(objective, start, L2Penalty(Adam(lr=lr), l2=l2), steps=30)
     decayed, *_ = minimize(objective, start, DecoupledWeightDecay(Adam(lr=lr), weight_decay=lr * l2), steps=30)
     assert max(np.max(np.abs(a - b)) for a, b in zip(with_l2, decayed)) > 1e-2
+
+
+def test_nesterov_through_the_runner_follows_its_recurrence():
+    r"""Along an eigen-direction :math:`\lambda`, Nesterov's method is
+    :math:`w_{t+1} = (1+\beta)(1-\eta\lambda)\,w_t - \beta(1-\eta\lambda)\,w_{t-1}`:
+    the gradient is taken at the look-ahead :math:`w_t + \beta(w_t - w_{t-1})`.
+    (A runner that took it at :math:`w_t` would give heavy ball's recurrence instead.)"""
+    lr, beta, eigenvalues = 0.02, 0.8, np.array([2.0, 30.0])
+    path = run_on_surface(quadratic(eigenvalues), Momentum(lr=lr, beta=beta, nesterov=True), steps=40).path
+    shrink = 1 - lr * eigenvalues
+    np.testing.assert_allclose(path[1], shrink * path[0], rtol=1e-14)  # v_0 = 0: a plain gradient step
+    for t in range(1, 40):
+        expected = (1 + beta) * shrink * path[t] - beta * shrink * path[t - 1]
+        np.testing.assert_allclose(path[t + 1], expected, rtol=1e-9, atol=1e-12)
