@@ -57,7 +57,9 @@ def _descend(objective, loss_at, params, optimizer, steps, lr_schedule, keep_ite
     current = optimizer
     for t in range(steps):
         if lr_schedule is not None:
-            current = replace(optimizer, lr=lr_schedule(t))
+            lr = lr_schedule(t)
+            if t == 0 or not np.array_equal(lr, current.lr):  # a warmup holds its lr after T steps
+                current = replace(optimizer, lr=lr)
         point = current.gradient_point(params, state)
         loss, grads = objective(point)
         if point is not params:  # a look-ahead optimizer: record the loss at w_t itself
