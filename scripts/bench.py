@@ -236,7 +236,8 @@ class Baseline:
             self.t += 1
             updated = []
             for i, (p, g) in enumerate(zip(params, grads)):
-                g = g + self.l2 * p
+                if self.l2:
+                    g = g + self.l2 * p
                 self.m[i] = self.beta1 * self.m[i] + (1 - self.beta1) * g
                 self.v[i] = self.beta2 * self.v[i] + (1 - self.beta2) * g**2
                 if self.bias_correction:
@@ -244,7 +245,8 @@ class Baseline:
                     v_hat = self.v[i] / (1 - self.beta2**self.t)
                 else:
                     m_hat, v_hat = self.m[i], self.v[i]
-                updated.append(p - self.eta * m_hat / (np.sqrt(v_hat) + self.epsilon) - self.decay * p)
+                p_new = p - self.eta * m_hat / (np.sqrt(v_hat) + self.epsilon)
+                updated.append(p_new - self.decay * p if self.decay else p_new)
             return updated
 
     @staticmethod
