@@ -418,7 +418,8 @@ class Baseline:
         results = {}
         for T in WARMUPS:
             schedule = (lambda t, T=T: 0.01 * min(1.0, t / T)) if T else None
-            results[f"ex27.6 warmup T={T}"] = fit(lambda: cls.Adam(0.01), X_circle, Y_circle, CIRCLE_EPOCHS, schedule=schedule)
+            loss = fit(lambda: cls.Adam(0.01), X_circle, Y_circle, CIRCLE_EPOCHS, schedule=schedule)
+            results[f"ex27.6 warmup T={T}"] = loss
         yield "ex 27.6", results
 
 
@@ -597,8 +598,8 @@ def touch_prose(copy: Path) -> str:
     return ""
 
 
-def bench_build_and_tests(run_tests: bool, run_build: bool, keep: Path | None = None) -> tuple[list[tuple], Path | None]:
-    """Items 3 and 4 in a throw-away copy, so nobody's _build is disturbed."""
+def bench_build_and_tests(run_tests: bool, run_build: bool, keep: Path | None = None):
+    """Items 3 and 4 in a throw-away copy, so nobody's _build is disturbed; returns the rows and the copy."""
     rows = []
     if not (ROOT / ".venv" / ".installed").exists():
         reason = ".venv is missing: run `make book` once"

@@ -128,7 +128,10 @@ class _Workspace:
 
 def _hyperparameters(optimizer: Optimizer):
     """Every hyperparameter value of ``optimizer`` and of the optimizers it wraps."""
-    values = [getattr(optimizer, f.name) for f in fields(optimizer)] if is_dataclass(optimizer) else vars(optimizer).values()
+    if is_dataclass(optimizer):
+        values = [getattr(optimizer, f.name) for f in fields(optimizer)]
+    else:
+        values = vars(optimizer).values()
     for value in values:
         if isinstance(value, Optimizer):
             yield from _hyperparameters(value)
