@@ -301,7 +301,7 @@ def test_parity_with_the_python_vectors(race):
 
 
 def test_the_parity_check_would_catch_a_wrong_rule(race):
-    """Adam without bias correction (a plausible slip) differs from the vectors by far more than 1e-12."""
+    """Adam with beta2 dropped to 0 (a plausible slip) differs from the vectors by far more than 1e-12."""
     case = next(c for c in json.loads(VECTORS.read_text())["cases"] if c["optimizer"] == "Adam")
     moved = race.page.evaluate(
         """(c) => { const R = OptimizerRace; const adam = R.OPTIMIZERS.find(o => o.name === 'Adam');
@@ -398,7 +398,8 @@ def test_resizes_with_the_page(race):
         race.page.set_viewport_size({"width": width, "height": 1400})
         race.page.wait_for_function(
             "() => [OptimizerRace.instances[0].mapCanvas, OptimizerRace.instances[0].lossCanvas]"
-            ".every(c => Math.abs(c.getBoundingClientRect().width - c.parentElement.clientWidth) < 1)"
+            ".every(c => Math.abs(c.getBoundingClientRect().width - c.parentElement.clientWidth) < 1"
+                "          && c.width === Math.round(c.getBoundingClientRect().width * devicePixelRatio))"
         )
         seen[width] = map_box, loss_box = race.page.evaluate(boxes)
         assert map_box["right"] <= width and loss_box["right"] <= width
