@@ -20,7 +20,7 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
 TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student test serve clean notebooks check-pairs venv mutation bench
+.PHONY: book book-student test serve lab clean notebooks check-pairs venv mutation bench
 
 venv: $(STAMP)
 
@@ -48,6 +48,12 @@ test: book
 serve: book
 	@echo "Serving $(HTML) on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
+
+# JupyterLab on the chapters: chapters/*.md open as notebooks through jupytext.
+# Installed on first use only, since it slows the start-up of every build.
+lab: $(STAMP)
+	test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet --disable-pip-version-check 'jupyterlab>=4,<5'
+	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser
 
 clean:
 	rm -rf _build .pytest_cache

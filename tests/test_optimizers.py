@@ -130,3 +130,22 @@ def test_step_returns_new_arrays_and_leaves_inputs_untouched(optimizer):
     np.testing.assert_array_equal(params[0], [1.0, 2.0])
     np.testing.assert_array_equal(grads[0], [0.5, -0.5])
     assert new[0] is not params[0]
+
+
+@pytest.mark.parametrize("optimizer", [AdamW(lr=0.1, weight_decay=0.05), L2Penalty(Momentum(lr=0.1), l2=0.1),
+                                       DecoupledWeightDecay(SGD(lr=0.1), weight_decay=0.01, scale_by_lr=True)],
+                         ids=repr)
+def test_a_schedule_reaches_the_learning_rate_inside_a_wrapper(optimizer):
+    from optlab import ILL_CONDITIONED, run_on_surface
+
+    assert optimizer.with_lr(0.25).lr == 0.25
+    assert type(optimizer.with_lr(0.25)) is type(optimizer)
+    schedule = [0.0, 0.01, 0.02, 0.03]
+    run = run_on_surface(ILL_CONDITIONED, optimizer, steps=4, lr_schedule=lambda t: schedule[t])
+    params = [np.array(ILL_CONDITIONED.start)]
+    state = optimizer.init(params)
+    for t in range(4):  # the same steps by hand, one optimizer per scheduled rate
+        current = optimizer.with_lr(schedule[t])
+        grads = [ILL_CONDITIONED.grad(current.gradient_point(params, state)[0])]
+        params, state = current.step(params, grads, state)
+        np.testing.assert_array_equal(run.path[t + 1], params[0])

@@ -32,7 +32,7 @@ Conventions (the chapter's section on conventions compares the alternatives):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, NamedTuple, Sequence
 
 import numpy as np
@@ -77,6 +77,10 @@ class Optimizer:
         """Check that ``grads`` matches ``params``, then apply one update."""
         check_matching(params, grads)
         return self.update(params, grads, state)
+
+    def with_lr(self, lr):
+        """The same optimizer with learning rate ``lr`` (a schedule's value at one step)."""
+        return replace(self, lr=lr)
 
 
 class EmptyState(NamedTuple):
@@ -341,6 +345,14 @@ class DecoupledWeightDecay(Optimizer):
     def elementwise(self):
         return self.inner.elementwise
 
+    @property
+    def lr(self):
+        """The inner optimizer's learning rate."""
+        return self.inner.lr
+
+    def with_lr(self, lr):
+        return replace(self, inner=self.inner.with_lr(lr))
+
     def init(self, params: Arrays):
         return self.inner.init(params)
 
@@ -371,6 +383,14 @@ class L2Penalty(Optimizer):
     @property
     def elementwise(self):
         return self.inner.elementwise
+
+    @property
+    def lr(self):
+        """The inner optimizer's learning rate."""
+        return self.inner.lr
+
+    def with_lr(self, lr):
+        return replace(self, inner=self.inner.with_lr(lr))
 
     def init(self, params: Arrays):
         return self.inner.init(params)

@@ -12,7 +12,7 @@ share state. A learning-rate schedule, if given, maps the step index
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Callable
 
 import numpy as np
@@ -59,7 +59,7 @@ def _descend(objective, loss_at, params, optimizer, steps, lr_schedule, keep_ite
         if lr_schedule is not None:
             lr = lr_schedule(t)
             if t == 0 or not np.array_equal(lr, current.lr):  # a warmup holds its lr after T steps
-                current = replace(optimizer, lr=lr)
+                current = optimizer.with_lr(lr)
         point = current.gradient_point(params, state)
         loss, grads = objective(point)
         if point is not params:  # a look-ahead optimizer: record the loss at w_t itself
