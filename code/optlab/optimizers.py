@@ -316,8 +316,36 @@ class Adam(Optimizer):
         return params, AdamState(count, mu, nu, nu_max)
 
 
+class Wrapper(Optimizer):
+    """An optimizer that changes what another one, ``inner``, does.
+
+    It keeps the inner optimizer's state, learning rate and gradient point;
+    a subclass says what it adds in ``update``.
+    """
+
+    inner: Optimizer
+
+    @property
+    def elementwise(self):
+        return self.inner.elementwise
+
+    @property
+    def lr(self):
+        """The inner optimizer's learning rate."""
+        return self.inner.lr
+
+    def with_lr(self, lr):
+        return replace(self, inner=self.inner.with_lr(lr))
+
+    def init(self, params: Arrays):
+        return self.inner.init(params)
+
+    def gradient_point(self, params, state):
+        return self.inner.gradient_point(params, state)
+
+
 @dataclass(frozen=True)
-class DecoupledWeightDecay(Optimizer):
+class DecoupledWeightDecay(Wrapper):
     r"""Any optimizer followed by weight decay applied to the parameters directly.
 
     .. math:: w_{t+1} = w_t + \Delta_t - \lambda\, w_t
@@ -341,31 +369,13 @@ class DecoupledWeightDecay(Optimizer):
         """The factor that multiplies :math:`w_t` in the decay term."""
         return self.weight_decay * self.inner.lr if self.scale_by_lr else self.weight_decay
 
-    @property
-    def elementwise(self):
-        return self.inner.elementwise
-
-    @property
-    def lr(self):
-        """The inner optimizer's learning rate."""
-        return self.inner.lr
-
-    def with_lr(self, lr):
-        return replace(self, inner=self.inner.with_lr(lr))
-
-    def init(self, params: Arrays):
-        return self.inner.init(params)
-
-    def gradient_point(self, params, state):
-        return self.inner.gradient_point(params, state)
-
     def update(self, params, grads, state):
         stepped, state = self.inner.update(params, grads, state)
         return [s - self.decay * w for s, w in zip(stepped, params)], state
 
 
 @dataclass(frozen=True)
-class L2Penalty(Optimizer):
+class L2Penalty(Wrapper):
     r"""Any optimizer run on :math:`L(w) + \tfrac{\lambda}{2}\lVert w\rVert^2`.
 
     The penalty's gradient :math:`\lambda w` is added to the loss gradient
@@ -379,24 +389,6 @@ class L2Penalty(Optimizer):
 
     def __post_init__(self):
         check_nonnegative("l2", self.l2)
-
-    @property
-    def elementwise(self):
-        return self.inner.elementwise
-
-    @property
-    def lr(self):
-        """The inner optimizer's learning rate."""
-        return self.inner.lr
-
-    def with_lr(self, lr):
-        return replace(self, inner=self.inner.with_lr(lr))
-
-    def init(self, params: Arrays):
-        return self.inner.init(params)
-
-    def gradient_point(self, params, state):
-        return self.inner.gradient_point(params, state)
 
     def update(self, params, grads, state):
         point = self.inner.gradient_point(params, state)
