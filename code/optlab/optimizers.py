@@ -252,11 +252,15 @@ class Adam(Optimizer):
     .. math::
 
         t &\leftarrow t + 1 \\
-        m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\
-        v_t &= \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \\
-        \hat m_t &= m_t / (1-\beta_1^t) \\
-        \hat v_t &= v_t / (1-\beta_2^t) \\
-        w_{t+1} &= w_t - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+        g_t &\leftarrow \nabla L(w_t) \\
+        m_t &\leftarrow \beta_1\, m_{t-1} + (1 - \beta_1)\, g_t \\
+        v_t &\leftarrow \beta_2\, v_{t-1} + (1 - \beta_2)\, g_t^2 \\
+        \hat m_t &\leftarrow m_t / (1 - \beta_1^t) \\
+        \hat v_t &\leftarrow v_t / (1 - \beta_2^t) \\
+        w_{t+1} &\leftarrow w_t - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+
+    These are the lines of the chapter's Adam box; the state calls
+    :math:`m` and :math:`v` ``mu`` and ``nu``.
 
     ``bias_correction=False`` uses :math:`m_t, v_t` in place of
     :math:`\hat m_t, \hat v_t`. ``amsgrad=True`` replaces :math:`\hat v_t` in
