@@ -1,0 +1,102 @@
+"""What ``_ext/page_weight.py`` takes out of the site, and that the reader misses none of it.
+
+The extension drops the theme's 1.5 MB Font Awesome script (the icons are
+drawn by the web font its stylesheet loads) and turns each figure into a
+256-colour palette PNG. Bytes themselves are measured by ``make bench``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from urllib.parse import urljoin
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from page_weight import FONTAWESOME_SCRIPT, palette_png, without_fontawesome  # noqa: E402
+
+PAGES = ["chapters/momentum_rmsprop_adam.html", "chapters/exercises.html", "chapters/race.html", "index.html"]
+
+
+def _plot_like_image(width=240, height=160) -> np.ndarray:
+    """An opaque RGB image with a smooth grey fill, lines in a few colours, and anti-aliased edges."""
+    y, x = np.mgrid[0:height, 0:width]
+    image = np.repeat((200 + 40 * np.hypot(x - width / 2, y - height / 2) / width)[..., None], 3, axis=2)
+    for colour, offset in [((0, 114, 178), 20), ((230, 159, 0), 60), ((0, 158, 115), 100)]:
+        distance = np.abs(y - offset - 0.3 * x)
+        weight = np.clip(1.5 - distance, 0, 1)[..., None]  # a line 2-3 pixels wide, soft at its edges
+        image = (1 - weight) * image + weight * np.array(colour)
+    return np.clip(np.round(image), 0, 255).astype(np.uint8)
+
+
+def test_a_figure_becomes_a_palette_png_close_to_the_original(tmp_path):
+    original = _plot_like_image()
+    path = tmp_path / "figure.png"
+    Image.fromarray(original).convert("RGBA").save(path)
+
+    assert palette_png(path)
+    with Image.open(path) as converted:
+        assert converted.mode == "P"
+        pixels = np.asarray(converted.convert("RGB"), dtype=int)
+    assert np.abs(pixels - original).max() <= 12
+    assert not palette_png(path), "a palette PNG is left as it is"
+
+
+def test_a_transparent_png_is_left_alone(tmp_path):
+    rgb = _plot_like_image()
+    rgba = np.dstack([rgb, np.full(rgb.shape[:2], 128, dtype=np.uint8)])
+    path = tmp_path / "overlay.png"
+    Image.fromarray(rgba).save(path)
+    before = path.read_bytes()
+    assert not palette_png(path)
+    assert path.read_bytes() == before
+
+
+def test_only_the_fontawesome_script_element_goes():
+    html = ('<head>\n  <script src="../_static/a.js"></script>\n'
+            f'  <script defer src="../{FONTAWESOME_SCRIPT}?digest=55c2"></script>\n'
+            '  <link rel="preload" as="script" href="../_static/scripts/bootstrap.js" />\n</head>')
+    assert without_fontawesome(html) == ('<head>\n  <script src="../_static/a.js"></script>\n'
+                                         '    <link rel="preload" as="script" '
+                                         'href="../_static/scripts/bootstrap.js" />\n</head>')
+    assert without_fontawesome("<p>no script</p>") == "<p>no script</p>"
+
+
+def test_built_site_has_no_fontawesome_script_and_palette_figures(built_site):
+    assert not (built_site / FONTAWESOME_SCRIPT).exists()
+    for page in built_site.rglob("*.html"):
+        if "_static" in page.relative_to(built_site).parts:  # the theme's template sources, copied as they are
+            continue
+        assert "fontawesome.js" not in page.read_text(encoding="utf-8"), page
+    figures = {image for name in PAGES for image in _figure_sources(built_site / name)}
+    assert len(figures) >= 17  # the chapter's and the exercises' figures
+    for image in figures:
+        with Image.open(built_site / image) as png:
+            assert png.mode == "P", image
+
+
+def _figure_sources(page):
+    return {src.removeprefix("../") for src in re.findall(r'<img[^>]+src="([^"]+\.png)"', page.read_text("utf-8"))}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_header_icons_are_drawn_by_the_web_font(browser, site_url, name):
+    page = browser.new_page()
+    try:
+        page.goto(urljoin(site_url, name), wait_until="networkidle")
+        page.evaluate("document.fonts.ready")
+        icons = page.evaluate("""[...document.querySelectorAll('.bd-header-article i[class*="fa-"]')]
+            .filter(i => i.offsetParent !== null)
+            .map(i => ({cls: i.className, width: i.getBoundingClientRect().width,
+                        font: getComputedStyle(i, '::before').fontFamily,
+                        loaded: document.fonts.check('900 16px "Font Awesome 6 Free"')}))""")
+    finally:
+        page.close()
+    assert len(icons) >= 3, icons  # download, full screen, colour mode
+    for icon in icons:
+        assert "Font Awesome" in icon["font"] and icon["width"] > 8 and icon["loaded"], icon
