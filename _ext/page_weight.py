@@ -20,6 +20,7 @@ Loaded through ``sphinx.local_extensions``; ``make bench`` measures the result
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PIL import Image
@@ -31,7 +32,11 @@ def palette_png(path: Path) -> bool:
     """Rewrite the RGB(A) PNG at ``path`` as a 256-colour palette PNG; False if it already is one.
 
     Only an opaque image is converted (a transparent one would lose its alpha).
+    The file keeps its modification time: Sphinx counts a figure as a
+    dependency of its page, and a newer figure would make the next build
+    read the page again.
     """
+    times = path.stat()
     with Image.open(path) as image:
         if image.mode not in ("RGB", "RGBA"):
             return False
@@ -40,6 +45,7 @@ def palette_png(path: Path) -> bool:
         palette = image.convert("RGB").quantize(256, method=Image.Quantize.MAXCOVERAGE,
                                                 dither=Image.Dither.NONE)
     palette.save(path, format="PNG")
+    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
     return True
 
 

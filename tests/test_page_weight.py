@@ -1,4 +1,4 @@
-"""What ``_ext/page_weight.py`` takes out of the site, and that the reader misses none of it.
+"""What ``_ext/page_weight.py`` takes out of the site (the reader misses none of it), and ``_ext/build_speed.py``.
 
 The extension drops the theme's 1.5 MB Font Awesome script (the icons are
 drawn by the web font its stylesheet loads) and turns each figure into a
@@ -7,6 +7,7 @@ drawn by the web font its stylesheet loads) and turns each figure into a
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from urllib.parse import urljoin
@@ -38,8 +39,10 @@ def test_a_figure_becomes_a_palette_png_close_to_the_original(tmp_path):
     original = _plot_like_image()
     path = tmp_path / "figure.png"
     Image.fromarray(original).convert("RGBA").save(path)
+    os.utime(path, ns=(1_000_000_000, 2_000_000_000))
 
     assert palette_png(path)
+    assert path.stat().st_mtime_ns == 2_000_000_000, "a newer figure would make Sphinx read its page again"
     with Image.open(path) as converted:
         assert converted.mode == "P"
         pixels = np.asarray(converted.convert("RGB"), dtype=int)
@@ -100,3 +103,20 @@ def test_header_icons_are_drawn_by_the_web_font(browser, site_url, name):
     assert len(icons) >= 3, icons  # download, full screen, colour mode
     for icon in icons:
         assert "Font Awesome" in icon["font"] and icon["width"] > 8 and icon["loaded"], icon
+
+
+def test_bibtex_backend_is_found_without_scanning_entry_points(monkeypatch):
+    """After ``_ext/build_speed.py`` registers it, pybtex finds its plain-text backend in its own table."""
+    import pybtex.plugin
+    from build_speed import _register_bibtex_backend
+
+    _register_bibtex_backend(None, None)
+    expected = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")
+
+    def no_scan(**_):
+        raise AssertionError("entry points were scanned")
+
+    monkeypatch.setattr(pybtex.plugin, "entry_points", no_scan)
+    assert pybtex.plugin.find_plugin("pybtex.backends", "plaintext") is expected
+    with pytest.raises(AssertionError, match="scanned"):
+        pybtex.plugin.find_plugin("pybtex.backends", "latex")
