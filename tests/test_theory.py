@@ -92,6 +92,20 @@ def test_heavy_ball_matrix_has_the_theorem_spectral_radius(kappa):
     np.testing.assert_allclose(radii, momentum_rate(kappa), rtol=1e-7)
 
 
+
+def test_a_stack_of_matrices_gives_each_matrix_its_own_radius():
+    """Arrays of lr, beta and eigenvalues broadcast to a stack; each radius is the one of its own matrix."""
+    lrs, betas = np.meshgrid([0.01, 0.05, 0.2], [0.0, 0.5, 0.9], indexing="ij")
+    stack = heavy_ball_matrix(lrs[..., None], betas[..., None], np.array([1.0, 10.0, 30.0, 100.0]))
+    assert stack.shape == (3, 3, 4, 2, 2)
+    radii = spectral_radius(stack)
+    for i, j, k in np.ndindex(radii.shape):
+        one = heavy_ball_matrix(lrs[i, j], betas[i, j], [1.0, 10.0, 30.0, 100.0][k])
+        assert one.shape == (2, 2)
+        np.testing.assert_array_equal(stack[i, j, k], one)
+        assert radii[i, j, k] == spectral_radius(one)
+    assert isinstance(spectral_radius(heavy_ball_matrix(0.1, 0.5, 2.0)), float)
+
 @settings(max_examples=30, deadline=None)
 @given(kappa=st.floats(2.0, 1e4), d_lr=st.floats(-0.3, 0.3), d_beta=st.floats(-0.3, 0.3))
 def test_no_other_tuning_beats_the_optimal_one(kappa, d_lr, d_beta):

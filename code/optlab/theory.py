@@ -38,7 +38,7 @@ def momentum_optimal(mu: float, L: float) -> tuple[float, float]:
     return float(lr), float(beta)
 
 
-def heavy_ball_matrix(lr: float, beta: float, eigenvalue: float) -> np.ndarray:
+def heavy_ball_matrix(lr, beta, eigenvalue) -> np.ndarray:
     r"""The companion matrix of heavy ball along one eigen-direction.
 
     With :math:`w_{t+1} = w_t - \eta\lambda w_t + \beta (w_t - w_{t-1})`,
@@ -47,13 +47,22 @@ def heavy_ball_matrix(lr: float, beta: float, eigenvalue: float) -> np.ndarray:
         \begin{pmatrix} w_{t+1} \\ w_t \end{pmatrix}
         = \begin{pmatrix} 1 + \beta - \eta\lambda & -\beta \\ 1 & 0 \end{pmatrix}
           \begin{pmatrix} w_t \\ w_{t-1} \end{pmatrix}.
+
+    Arrays of learning rates, betas or eigenvalues broadcast against each
+    other and give a stack of matrices of shape ``(..., 2, 2)``.
     """
-    return np.array([[1 + beta - lr * eigenvalue, -beta], [1.0, 0.0]])
+    lr, beta, eigenvalue = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (lr, beta, eigenvalue)))
+    matrix = np.zeros(lr.shape + (2, 2))
+    matrix[..., 0, 0] = 1 + beta - lr * eigenvalue
+    matrix[..., 0, 1] = -beta
+    matrix[..., 1, 0] = 1.0
+    return matrix
 
 
-def spectral_radius(matrix) -> float:
-    """The largest absolute eigenvalue."""
-    return float(np.max(np.abs(np.linalg.eigvals(matrix))))
+def spectral_radius(matrix):
+    """The largest absolute eigenvalue; for a stack ``(..., n, n)``, one per matrix."""
+    radius = np.max(np.abs(np.linalg.eigvals(matrix)), axis=-1)
+    return float(radius) if np.ndim(radius) == 0 else radius
 
 
 def measured_rate(errors, tail: float = 0.5) -> float:

@@ -154,11 +154,13 @@ def run_on_surface(
     start = np.asarray(surface.start if start is None else start, dtype=float)
 
     # The losses are computed for the whole path at the end, in one call,
-    # so the loop asks only for gradients.
+    # so the loop asks only for gradients, which have the shape of w by
+    # construction (no per-step check).
     def objective(params):
         return None, [surface.grad(params[0])]
 
-    _, _, iterates = _descend(objective, lambda params: None, [start], optimizer, steps, lr_schedule, True)
+    _, _, iterates = _descend(objective, lambda params: None, [start], optimizer, steps, lr_schedule, True,
+                              grads_match=True)
     path = np.array([start] + [p[0] for p in iterates])
     return Trajectory(path=path, losses=surface.loss(path))
 
