@@ -7,7 +7,7 @@ It measures five figures and prints each next to its budget (issue 7):
    to a straightforward textbook NumPy implementation of the same runs
    (:class:`Baseline`), best of a few repeats, side by side in one process;
 2. chapter execution: "Run all" of every chapter notebook in the table of
-   contents (nbclient, one fresh kernel each);
+   contents (nbclient, one fresh kernel each), fastest of two runs;
 3. book build: clean ``make book``, a rebuild with no change, and a rebuild
    after a prose-only change, in a throw-away copy of the repository;
 4. ``make test`` wall time, in the same copy;
@@ -499,14 +499,29 @@ def is_notebook(path: Path) -> bool:
     return "kernelspec:" in front
 
 
-def bench_execution() -> list[tuple]:
-    """Item 2: run every chapter notebook top to bottom in a fresh kernel, as "Run all" does."""
-    import jupytext
-    from nbclient import NotebookClient
+def bench_execution(repeats: int = 2) -> list[tuple]:
+    """Item 2: run every chapter notebook top to bottom in a fresh kernel, as "Run all" does.
 
+    The whole set is run ``repeats`` times and the fastest is reported (the
+    machine is shared, and a run can lose seconds to its neighbours); the
+    note lists every run.
+    """
     notebooks = [p for p in toc_pages() if is_notebook(p)]
     if not notebooks:
         return [("2 chapter execution", "skipped", f"<= {EXECUTION_SECONDS:.0f} s", None, "no chapter notebook")]
+    runs = sorted((_run_all(notebooks) for _ in range(repeats)), key=lambda run: run[0])
+    cells_total, start_total, parts = runs[0]
+    note = (f"cells only, fastest of {repeats} runs ({', '.join(f'{run[0]:.1f}' for run in runs)} s); "
+            f"kernel start-up adds {start_total:.1f} s. " + ", ".join(parts))
+    return [("2 chapter execution (Run all)", f"{cells_total:.1f} s", f"<= {EXECUTION_SECONDS:.0f} s",
+             cells_total <= EXECUTION_SECONDS, note)]
+
+
+def _run_all(notebooks) -> tuple[float, float, list[str]]:
+    """Seconds in cells and in kernel start-up over ``notebooks``, and one "name seconds" per notebook."""
+    import jupytext
+    from nbclient import NotebookClient
+
     cells_total = start_total = 0.0
     parts = []
     for path in notebooks:
@@ -522,9 +537,7 @@ def bench_execution() -> list[tuple]:
         start_total += ready - started
         cells_total += done - ready
         parts.append(f"{path.stem} {done - ready:.1f}")
-    note = f"cells only; kernel start-up adds {start_total:.1f} s. " + ", ".join(parts)
-    return [("2 chapter execution (Run all)", f"{cells_total:.1f} s", f"<= {EXECUTION_SECONDS:.0f} s",
-             cells_total <= EXECUTION_SECONDS, note)]
+    return cells_total, start_total, parts
 
 
 # ---------------------------------------------------------------------------

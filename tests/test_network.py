@@ -6,6 +6,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from optlab import MLP, Adam, circle, replicate, train, xor
+from optlab.network import SIGMOID_FLOOR, sigmoid
 
 
 def finite_difference_grads(model, params, X, Y, h=1e-6):
@@ -93,3 +94,13 @@ def test_batched_training_equals_separate_trainings():
         np.testing.assert_allclose(batched.losses[:, index], single.losses, rtol=1e-12)
         for b, s in zip(batched.params, single.params):
             np.testing.assert_allclose(b[index], s, rtol=1e-12, atol=1e-15)
+
+
+def test_sigmoid_is_the_logistic_function_without_overflow():
+    z = np.linspace(-30.0, 30.0, 6001)
+    np.testing.assert_allclose(sigmoid(z), 0.5 * (1.0 + np.tanh(0.5 * z)), rtol=0, atol=5e-16)
+    np.testing.assert_allclose(sigmoid(-z), 1.0 - sigmoid(z), rtol=0, atol=5e-16)  # symmetry
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # no warning at the extremes
+        far = sigmoid(np.array([-1e6, SIGMOID_FLOOR, 1e6]))
+    assert 0.0 < far[0] == far[1] < 1e-300 and far[2] == 1.0
+    assert np.all(np.diff(sigmoid(z)) >= 0.0)
