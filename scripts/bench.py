@@ -459,9 +459,9 @@ def bench_experiments(repeats: int = 3) -> list[tuple]:
     ratios = ", ".join(f"{group} {best_wall['optlab'][group] / best_wall['baseline'][group]:.2f}"
                        for group in best_wall["optlab"])
     # Both sides must have run the same experiments. Most final losses agree
-    # to 1e-6; the exceptions are runs that amplify the last-bit difference
-    # between the two ways of writing the sigmoid (RMSProp near a minimum,
-    # where g / sqrt(v) is a ratio of two tiny numbers).
+    # to 1e-6 (about half bit for bit); the exceptions are runs that amplify
+    # last-bit differences in the order of the two sides' arithmetic (RMSProp
+    # near a minimum, where g / sqrt(v) is a ratio of two tiny numbers).
     ours, theirs = results["optlab"], results["baseline"]
     agree = sum(abs(ours[k] - theirs[k]) <= 1e-6 * abs(theirs[k]) for k in theirs)
     return [
