@@ -22,6 +22,7 @@ from pathlib import Path
 import jinja2
 import pybtex.plugin
 
+
 def _register_bibtex_backend(app, config) -> None:
     group, name = "pybtex.backends", "plaintext"
     pybtex.plugin.register_plugin(group, name, pybtex.plugin.find_plugin(group, name), force=True)

@@ -1,4 +1,4 @@
-"""Lighter pages: fewer bytes for the reader's browser, nothing it shows changed.
+"""Lighter pages: fewer bytes for the reader's browser, and no visible change.
 
 Loaded through ``sphinx.local_extensions``; ``make bench`` measures the result
 (item 5 of the benchmark).
