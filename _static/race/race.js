@@ -87,7 +87,7 @@
       start: [3.5, 1.5],
       window: [-4, 4, -2.5, 2.5],
       loss(x, y) {
-        return 1 - Math.exp(-0.5 * (x * x + 4 * (y * y)));
+        return -Math.expm1(-0.5 * (x * x + 4 * (y * y))); // no cancellation near 0, unlike 1 - exp
       },
       grad(x, y) {
         const bump = Math.exp(-0.5 * (x * x + 4 * (y * y)));

@@ -145,12 +145,17 @@ class Plateau(Surface):
     Far from the origin the loss is almost exactly 1 and the gradient is
     exponentially small: gradient descent stalls there, while optimizers
     that divide by the gradient's own size keep a useful step.
+
+    Near the minimum :math:`1 - e^{-q}` would cancel (at :math:`q = 10^{-9}`
+    it keeps only seven correct digits, and which seven depends on the last
+    bit of the CPU's ``exp``), so the loss is computed as
+    :math:`-\operatorname{expm1}(-q)`, accurate to the last bit for every q.
     """
 
     def loss(self, w):
         w = np.asarray(w, dtype=float)
         x, y = w[..., 0], w[..., 1]
-        return 1 - np.exp(-0.5 * (x**2 + 4 * y**2))
+        return -np.expm1(-0.5 * (x**2 + 4 * y**2))
 
     def grad(self, w):
         w = np.asarray(w, dtype=float)
