@@ -1,4 +1,4 @@
-"""Two HTML fixes for this book, loaded through ``sphinx.local_extensions``.
+"""Three HTML fixes for this book, loaded through ``sphinx.local_extensions``.
 
 1. Jupyter Book 1 registers every ``*.js`` and ``*.css`` below ``_static`` as a
    script or stylesheet of every page. That suits a site-wide tweak in
@@ -13,6 +13,11 @@
    those load outside code. Copying the notebook that myst-nb executed into
    ``_sources`` and naming it in the page context gives the download button its
    ``.ipynb`` entry with no launch button.
+3. A page that embeds a fragment of a ``_static`` subfolder (``{raw} html``
+   with ``:file:``) depends on that one file only, and Sphinx copies static
+   files only on a build that writes some page: an edit of the applet's
+   script alone left the site with the old script. Such a page now depends on
+   every file of the subfolder, so the edit rebuilds it and the copy follows.
 """
 from __future__ import annotations
 
@@ -41,7 +46,19 @@ def _offer_executed_notebook(app, pagename, templatename, context, doctree) -> N
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+def _depend_on_whole_static_subfolder(app, doctree) -> None:
+    env = app.env
+    static = Path(app.srcdir) / "_static"
+    for dependency in list(env.dependencies.get(env.docname, ())):
+        path = Path(app.srcdir, dependency).resolve()
+        if path.parent.parent == static:
+            for sibling in sorted(path.parent.iterdir()):
+                if sibling.is_file():
+                    env.note_dependency(str(sibling))
+
+
 def setup(app):
+    app.connect("doctree-read", _depend_on_whole_static_subfolder)
     app.connect("config-inited", _keep_top_level_assets)
     # Before sphinx-book-theme builds its header buttons (priority 501).
     app.connect("html-page-context", _offer_executed_notebook, priority=450)

@@ -277,3 +277,18 @@ def test_bibliography_parses_and_holds_every_work():
     for key, entry in entries.items():
         assert entry.fields.get("title") and entry.fields.get("year"), key
         assert entry.persons.get("author"), key
+
+
+def test_pages_that_embed_the_applet_depend_on_all_its_files(built_site):
+    """An edit of race.js alone rebuilds the pages that embed the applet, so the site gets the new script.
+
+    Sphinx copies static files only on a build that writes a page; without
+    these dependencies such an edit left the old script in the site.
+    """
+    import pickle
+
+    env = pickle.loads((ROOT / "_build" / ".doctrees" / "environment.pickle").read_bytes())
+    applet_files = {f"_static/race/{p.name}" for p in (ROOT / "_static" / "race").iterdir() if p.is_file()}
+    for page in ("chapters/race", "chapters/momentum_rmsprop_adam"):
+        depends_on = {str(Path(ROOT, d).resolve().relative_to(ROOT)) for d in env.dependencies[page]}
+        assert applet_files <= depends_on, f"{page} misses {sorted(applet_files - depends_on)}"
