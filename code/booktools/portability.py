@@ -13,7 +13,7 @@ expose such numbers here, before a reader finds them:
 * **Nudged last bits.** :func:`nudge_last_bits` wraps NumPy's elementary
   functions and reductions, and the gradients of ``optlab``'s surfaces and
   network, so that each result moves by at most one unit in the last place
-  (ulp), at pseudo-random entries. That is the size of the difference between
+  (ulp), at entries picked by a hash of their bits. That is the size of the difference between
   two CPUs' kernels, and it does not depend on the hardware at all: a
   machine without AVX-512 still sees which outputs such a difference changes.
   :func:`nudged_kernel_env` makes a Jupyter kernel start with the nudges on.
@@ -60,22 +60,31 @@ def dispatch_levels() -> dict[str, str]:
 
 
 class LastBitNudger:
-    """Moves floating-point results by -1, 0 or +1 ulp, chosen by a seeded generator.
+    """Moves floating-point results by -1, 0 or +1 ulp, as a fixed function of their bits.
 
-    Exact zeros stay zero (a kernel never makes an exact zero inexact), and
-    integer results are left alone.
+    The move of each entry is read off a hash of its own bits (and of
+    ``seed``), so the same result is always moved the same way: like a
+    CPU's kernel, and unlike a random stream, the nudged functions stay
+    deterministic, and two runs of the same computation still agree bit for
+    bit. Exact zeros stay zero (a kernel never makes an exact zero inexact),
+    and integer results are left alone.
     """
 
     def __init__(self, seed: int = 0):
-        self.rng = np.random.default_rng(seed)
+        self.key = np.uint64((0x9E3779B97F4A7C15 * (seed + 1)) % 2**64)
+
+    def moves(self, array: np.ndarray) -> np.ndarray:
+        """-1, 0 or +1 for each entry of a float64 array, from a multiplicative hash of its bits."""
+        bits = np.ascontiguousarray(array, dtype=np.float64).reshape(-1).view(np.uint64)
+        mixed = (bits ^ self.key) * np.uint64(0xBF58476D1CE4E5B9)  # wraps modulo 2**64
+        return ((mixed >> np.uint64(40)) % np.uint64(3)).astype(np.int64).reshape(np.shape(array)) - 1
 
     def __call__(self, result, out=None):
         array = np.asarray(result)
         if array.dtype.kind == "c":
-            nudged = self.__call__(array.real) + 1j * self.__call__(array.imag)
+            nudged = self(array.real) + 1j * self(array.imag)
         elif array.dtype.kind == "f":
-            moves = self.rng.integers(-1, 2, size=array.shape)
-            nudged = np.where(array == 0, array, array + moves * np.spacing(array))
+            nudged = np.where(array == 0, array, array + self.moves(array) * np.spacing(array))
         else:
             return result
         if out is not None:
@@ -161,21 +170,21 @@ STARTUP = """\
 # Written by booktools.portability.nudged_kernel_env: every kernel started
 # with this IPython directory runs with last-bit nudges.
 import booktools.portability
-booktools.portability.nudge_last_bits()
+booktools.portability.nudge_last_bits(seed={seed})
 del booktools
 """
 
 
-def nudged_kernel_env(folder: Path, env: dict | None = None) -> dict:
+def nudged_kernel_env(folder: Path, env: dict | None = None, seed: int = 0) -> dict:
     """An environment in which every IPython kernel starts with :func:`nudge_last_bits` on.
 
     Writes an IPython profile into ``folder`` whose start-up file installs
-    the nudges, and returns a copy of ``env`` (default: this process's)
-    with ``IPYTHONDIR`` pointing at it.
+    the nudges (drawn with ``seed``), and returns a copy of ``env``
+    (default: this process's) with ``IPYTHONDIR`` pointing at it.
     """
     startup = Path(folder) / "profile_default" / "startup"
     startup.mkdir(parents=True, exist_ok=True)
-    (startup / "00-nudge-last-bits.py").write_text(STARTUP)
+    (startup / "00-nudge-last-bits.py").write_text(STARTUP.format(seed=seed))
     env = dict(os.environ if env is None else env)
     env["IPYTHONDIR"] = str(folder)
     return env
