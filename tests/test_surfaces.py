@@ -81,3 +81,18 @@ def test_lessard_gradient_matches_central_differences_on_each_piece():
     loss = lambda v: lessard_objective([v])[0]  # noqa: E731
     expected = (loss(x + 1e-6) - loss(x - 1e-6)) / 2e-6
     np.testing.assert_allclose(lessard_objective([x])[1][0], expected, rtol=1e-7, atol=1e-6)
+
+
+@pytest.mark.parametrize("key", CASES)
+def test_gap_is_the_loss_above_its_minimum(key):
+    surface = CASES[key]
+    w = points_in_window(surface, 300)
+    np.testing.assert_allclose(surface.gap(w), surface.loss(w) - surface.min_loss, rtol=1e-12, atol=1e-15)
+
+
+def test_saddle_gap_keeps_its_digits_next_to_a_minimum():
+    """At (1e-9, 1 + 1e-9) the gap is 5e-19 + 1e-18 (to 1e-27); loss + 1/4 would give 0 or a multiple of 5.6e-17."""
+    saddle = SURFACES["saddle"]
+    h = 1e-9
+    exact = 0.5 * h**2 + 0.25 * (h * (2 + h)) ** 2
+    assert abs(saddle.gap(np.array([h, 1 + h])) - exact) <= 1e-6 * exact
