@@ -20,7 +20,7 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
 TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student test serve lab clean notebooks check-pairs venv lock mutation bench
+.PHONY: book book-student test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
 
 venv: $(STAMP)
 
@@ -60,7 +60,12 @@ book-student: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python scripts/student_edition.py --output _build/student/html
 
 test: book
-	$(BIN)/python -m pytest -n 2 --dist loadscope tests $(TWINS) --nbval --nbval-current-env
+	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles" tests $(TWINS) --nbval --nbval-current-env
+
+# Each notebook page's runnable bundle, downloaded from the served site and run
+# in a fresh virtual environment (tests/test_bundles.py; a minute or more).
+test-bundles: book
+	$(BIN)/python -m pytest -n 2 -m bundles tests/test_bundles.py
 
 serve: book
 	@echo "Serving $(HTML) on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
