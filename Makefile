@@ -20,7 +20,7 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
 TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
+.PHONY: book book-student pdf test-pdf test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
 
 venv: $(STAMP)
 
@@ -54,13 +54,25 @@ book: $(STAMP)
 	env -u MPLBACKEND $(BIN)/jupyter-book build . --builder html -W -n --keep-going 2>&1 | tee _build/build.log \
 	  || { for log in $$(find $(HTML)/reports -name '*.log' 2>/dev/null); do echo "== $$log"; cat "$$log"; done; exit 1; }
 
+# The PDF edition through Sphinx's LaTeX and XeLaTeX, in _build/latex. Needs
+# Debian's texlive-latex-recommended, texlive-latex-extra,
+# texlive-fonts-recommended, texlive-xetex, latexmk and fonts-freefont-otf
+# (.ci/run installs them). make pdf-student: the same without the solutions.
+PDF_NAME := momentum-rmsprop-adam.pdf
+pdf: $(STAMP)
+	env -u MPLBACKEND $(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going 2>&1 | tee _build/pdf.log
+	@echo "PDF: _build/latex/$(PDF_NAME)"
+
+test-pdf: pdf book
+	$(BIN)/python -m pytest -m pdf tests/test_pdf.py
+
 # The student edition: the same book with every solution removed from the
 # sources before the build (see scripts/student_edition.py), in _build/student/html.
 book-student: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python scripts/student_edition.py --output _build/student/html
 
 test: book
-	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles" tests $(TWINS) --nbval --nbval-current-env
+	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles and not pdf" tests $(TWINS) --nbval --nbval-current-env
 
 # Each notebook page's runnable bundle, downloaded from the served site and run
 # in a fresh virtual environment (tests/test_bundles.py; a minute or more).

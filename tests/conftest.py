@@ -12,6 +12,7 @@ import functools
 import importlib
 import importlib.util
 import os
+import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,7 +32,12 @@ def _find_module(name):
     return importlib.import_module(name) if importlib.util.find_spec(name) else None
 
 
-_FINDERS = {"chromium": _find_chromium}
+def _find_program(name):
+    return shutil.which(name)
+
+
+_FINDERS = {"chromium": _find_chromium, **{name: functools.partial(_find_program, name)
+                                          for name in ("pdftotext", "pdfinfo", "pdfimages")}}
 
 
 def require(tool: str):
