@@ -20,7 +20,7 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
 TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student pdf test-pdf test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
+.PHONY: book book-student pdf test-pdf lab-env test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
 
 venv: $(STAMP)
 
@@ -36,7 +36,8 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $@
 
 # Resolve requirements.txt again into requirements.lock with uv (one
-# resolution for every platform, for CPython 3.11 and later). After a
+# resolution for every platform, for CPython 3.11 and later), and
+# requirements-lab.txt on top of it, without moving a locked version. After a
 # refresh, `make notebooks` re-executes the twins with the new versions
 # (a test fails until it has).
 UV_VERSION := 0.13.8
@@ -45,6 +46,9 @@ lock:
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip compile requirements.txt --universal --python-version 3.11 --fork-strategy fewest \
 	  --quiet --output-file requirements.lock
+	grep -v '^-e' requirements.lock > $(VENV)/lock-constraints.txt
+	$(BIN)/uv pip compile requirements.txt requirements-lab.txt --constraint $(VENV)/lock-constraints.txt \
+	  --universal --python-version 3.11 --fork-strategy fewest --quiet --output-file requirements-lab.lock
 
 # Execution is cached in _build/.jupyter_cache, so a rebuild without changes
 # re-executes nothing. -W turns every warning (a failed cell included) into a
@@ -83,11 +87,20 @@ serve: book
 	@echo "Serving $(HTML) on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
 
-# JupyterLab on the chapters: chapters/*.md open as notebooks through jupytext.
-# Installed on first use only, since it slows the start-up of every build.
-lab: $(STAMP)
-	test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet --disable-pip-version-check 'jupyterlab>=4,<5'
-	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser
+# JupyterLab on the chapters, with MyST rendered (jupyterlab-myst) and
+# nbconvert: requirements-lab.lock, installed on first use only, since
+# JupyterLab slows the start-up of every build. As root (in a container, say)
+# JupyterLab needs --allow-root, which is then added.
+LAB_STAMP := $(VENV)/.lab-installed
+$(LAB_STAMP): requirements-lab.lock $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-lab.lock
+	$(BIN)/python -m pip check
+	touch $@
+
+lab-env: $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf _build .pytest_cache
