@@ -10,7 +10,9 @@ by :mod:`booktools.bundles`.
    wheel is newer than it.
 2. The page's download menu offers the zip beside the ``.ipynb``.
 3. ``{{ edition }}`` in a page reads the book's ``release``, the version of
-   ``optlab`` and the build date, so a reader can say which edition they read.
+   ``optlab`` and the build date, so a reader can say which edition they read;
+   the PDF's title page says the same ("Release 2.0, optlab 0.1.0" over the
+   build date).
 """
 from __future__ import annotations
 
@@ -28,6 +30,11 @@ def _edition(config) -> Edition:
 
 def _offer_edition(app, config) -> None:
     config.myst_substitutions = {**config.myst_substitutions, "edition": _edition(config).line()}
+
+
+def _name_optlab_on_the_title_page(app) -> None:
+    if app.builder.name == "latex":  # its context was made from the configuration just before this event
+        app.builder.context["release"] = f"{app.config.release}, optlab {version('optlab')}"
 
 
 def _notebook_pages(app):
@@ -72,6 +79,7 @@ def _write_bundles(app, exception) -> None:
 
 def setup(app):
     app.connect("config-inited", _offer_edition)
+    app.connect("builder-inited", _name_optlab_on_the_title_page)
     # After sphinx-book-theme has built its header buttons (priority 501).
     app.connect("html-page-context", _offer_bundle, priority=600)
     app.connect("build-finished", _write_bundles)

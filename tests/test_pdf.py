@@ -92,3 +92,11 @@ def test_every_figure_of_the_site_is_embedded(require, built_site):
     figures = sum(len(re.findall(r'<img [^>]*src="\.\./_images/', (built_site / "chapters" / f"{p}.html").read_text()))
                   for p in PAGES)
     assert figures > 10 and len(embedded) >= figures, (len(embedded), figures)
+
+
+def test_title_page_names_the_edition(text):
+    from importlib.metadata import version
+
+    first_page = text[:300]
+    assert re.search(rf"Release \S+, optlab {re.escape(version('optlab'))}", first_page), first_page
+    assert re.search(r"\b20\d\d\b", first_page)
