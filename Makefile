@@ -20,7 +20,7 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
 TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student pdf test-pdf lab-env test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
+.PHONY: book book-student pdf pdf-student test-pdf lab-env test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
 
 venv: $(STAMP)
 
@@ -61,13 +61,17 @@ book: $(STAMP)
 # The PDF edition through Sphinx's LaTeX and XeLaTeX, in _build/latex. Needs
 # Debian's texlive-latex-recommended, texlive-latex-extra,
 # texlive-fonts-recommended, texlive-xetex, latexmk and fonts-freefont-otf
-# (.ci/run installs them). make pdf-student: the same without the solutions.
+# (.ci/run installs them). make pdf-student: the same without the solutions,
+# in _build/student/.
 PDF_NAME := momentum-rmsprop-adam.pdf
 pdf: $(STAMP)
 	env -u MPLBACKEND $(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going 2>&1 | tee _build/pdf.log
 	@echo "PDF: _build/latex/$(PDF_NAME)"
 
-test-pdf: pdf book
+pdf-student: $(STAMP)
+	env -u MPLBACKEND $(BIN)/python scripts/student_edition.py --builder pdflatex --output _build/student/$(PDF_NAME)
+
+test-pdf: pdf pdf-student book
 	$(BIN)/python -m pytest -m pdf tests/test_pdf.py
 
 # The student edition: the same book with every solution removed from the

@@ -15,6 +15,7 @@ again; the stripped exercise page runs only its statements' code.
 Usage::
 
     python scripts/student_edition.py [--output _build/student/html]
+    python scripts/student_edition.py --builder pdflatex --output _build/student/momentum-rmsprop-adam.pdf
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = ROOT / "_build" / "student" / "html"
 
-# Everything the book build reads lives at the top level of the repository;
-# these are the parts it never reads (or, for _build, that must not leak in).
+# Everything the book build reads lives at the top level of the repository
+# and in code/ (from which each page's bundle gets its wheel of optlab); these
+# are the parts it never reads (or, for _build, that must not leak in).
 IGNORED = shutil.ignore_patterns(
-    ".git", ".venv", "_build", "notebooks", "tests", "scripts", "code", ".ci",
+    ".git", ".venv", "_build", "notebooks", "tests", "scripts", ".ci",
     ".pytest_cache", ".hypothesis", "__pycache__", ".ipynb_checkpoints", "*.egg-info",
 )
 
@@ -95,28 +97,40 @@ def prepare_sources(target: Path) -> list[Path]:
     return changed
 
 
-def build(output: Path = DEFAULT_OUTPUT) -> Path:
-    """Build the student edition into ``output`` (replaced if it exists) and return it."""
+PDF_NAME = "momentum-rmsprop-adam.pdf"
+
+
+def build(output: Path = DEFAULT_OUTPUT, builder: str = "html") -> Path:
+    """Build the student edition into ``output`` (replaced if it exists) and return it.
+
+    ``builder="html"`` makes the site (``output`` is its folder);
+    ``builder="pdflatex"`` the PDF edition (``output`` is the PDF file).
+    """
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
     with tempfile.TemporaryDirectory(prefix="student-edition-") as folder:
         source = Path(folder) / "book"
         changed = prepare_sources(source)
         print("solutions removed from: " + (", ".join(map(str, changed)) or "no page"), flush=True)
-        subprocess.run([str(jupyter_book), "build", str(source), "--builder", "html", "-W", "-n", "--keep-going"],
+        subprocess.run([str(jupyter_book), "build", str(source), "--builder", builder, "-W", "-n", "--keep-going"],
                        check=True, env=env)
-        if output.exists():
-            shutil.rmtree(output)
         output.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(source / "_build" / "html", output)
+        if builder == "pdflatex":
+            shutil.copyfile(source / "_build" / "latex" / PDF_NAME, output)
+        else:
+            if output.exists():
+                shutil.rmtree(output)
+            shutil.copytree(source / "_build" / "html", output)
     print(f"student edition: {output}")
     return output
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where the HTML goes")
-    build(parser.parse_args(argv).output.resolve())
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where the HTML (or the PDF) goes")
+    parser.add_argument("--builder", choices=("html", "pdflatex"), default="html")
+    args = parser.parse_args(argv)
+    build(args.output.resolve(), args.builder)
     return 0
 
 

@@ -100,3 +100,14 @@ def test_title_page_names_the_edition(text):
     first_page = text[:300]
     assert re.search(rf"Release \S+, optlab {re.escape(version('optlab'))}", first_page), first_page
     assert re.search(r"\b20\d\d\b", first_page)
+
+
+def test_student_pdf_has_every_exercise_and_no_solution(require, text):
+    require("pdftotext")
+    student = ROOT / "_build" / "student" / PDF.name
+    if not student.is_file():
+        pytest.fail(f"{student} is missing: run `make pdf-student`", pytrace=False)
+    words = subprocess.run(["pdftotext", str(student), "-"], capture_output=True, text=True, check=True).stdout
+    words = re.sub(r"\s+", " ", words)
+    assert len(re.findall(r"Exercise \(27\.\d", words)) == len(re.findall(r"(?<!Solution to )Exercise \(27\.\d", text))
+    assert "Solution" not in words
