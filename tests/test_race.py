@@ -9,7 +9,6 @@ so a change to a Python optimizer is caught on any machine.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -17,23 +16,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from booktools import race_data, race_vectors
 from optlab.diagnostics import count_rises, late_climb
 
 ROOT = Path(__file__).resolve().parents[1]
-VECTORS = ROOT / "tests" / "vectors" / "race_vectors.json"
+RACE = ROOT / "_static" / "race"
+VECTORS = race_vectors.OUTPUT
 SCREENSHOT = ROOT / "_build" / "race-screenshot.png"
 SCREENSHOT_DARK = ROOT / "_build" / "race-screenshot-dark.png"
 FRAME_TIME = ROOT / "_build" / "race-frame-time.txt"
 RACE_PAGE = "chapters/race.html"
 CHAPTER_PAGE = "chapters/momentum_rmsprop_adam.html"
 RTOL = 1e-12
-
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_race_vectors", ROOT / "scripts" / "make_race_vectors.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _mismatches(expected, actual, where="vectors"):
@@ -52,24 +46,43 @@ def _mismatches(expected, actual, where="vectors"):
 
 
 def test_vectors_are_current():
-    """The committed vectors are what optlab computes today (regenerate with scripts/make_race_vectors.py)."""
-    generator = _load_generator()
-    fresh = json.loads(generator.render(generator.build_vectors()))
+    """The committed vectors are what optlab computes today (regenerate with python -m booktools.race_vectors)."""
+    fresh = json.loads(race_vectors.render(race_vectors.build_vectors()))
     committed = json.loads(VECTORS.read_text())
     problems = _mismatches(committed, fresh)
     assert not problems, (
         f"{len(problems)} values of {VECTORS.name} differ from optlab; run "
-        f"`python scripts/make_race_vectors.py` and commit. First: {problems[:5]}"
+        f"`python -m booktools.race_vectors` and commit. First: {problems[:5]}"
     )
 
 
 def test_mismatch_finder_catches_a_changed_iterate():
-    """The comparison above would notice a single iterate moved by 1e-9 relative."""
+    """The comparison above would notice a single iterate moved by 1e-9 relative (the tolerance it uses)."""
     committed = json.loads(VECTORS.read_text())
     changed = json.loads(VECTORS.read_text())
     changed["cases"][3]["path"][7][0] *= 1 + 1e-9
     assert len(_mismatches(committed, changed)) == 1
     assert _mismatches(committed, committed) == []
+
+
+def test_race_data_is_current():
+    """race_data.js is what booktools.race_data writes from optlab today."""
+    assert race_data.OUTPUT.read_text(encoding="utf-8") == race_data.render(race_data.race_data()), (
+        "_static/race/race_data.js is stale: run `python -m booktools.race_data` and commit")
+
+
+@pytest.mark.parametrize(("latex", "text"), [
+    (r"w_1^2 + 50\,w_2^2", "w₁² + 50 w₂²"),
+    (r"1 - \exp\!\big(-\tfrac12 (w_1^2 + 4 w_2^2)\big)", "1 − exp(−½ (w₁² + 4 w₂²))"),
+    (r"\tfrac{3}{2}(w_1 - 1)^2", "3/2(w₁ − 1)²"),
+])
+def test_formulas_become_plain_text(latex, text):
+    assert race_data.plain_text(latex) == text
+
+
+def test_an_unknown_command_is_refused():
+    with pytest.raises(ValueError, match="sqrt"):
+        race_data.plain_text(r"\sqrt{w_1}")
 
 
 # --------------------------------------------------------------------- browser
@@ -252,9 +265,22 @@ def test_adam_at_lr_1_blows_up_in_a_long_race_and_amsgrad_does_not(race):
     assert climbs[0] > 20 and climbs[1] < 2, climbs
 
 
-def test_parity_with_the_python_vectors(race):
+@pytest.fixture(scope="module")
+def core(browser):
+    """A blank page with the applet's data and pure core alone: no DOM of the applet, no book."""
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    for script in ("race_data.js", "race_core.js"):
+        page.add_script_tag(path=str(RACE / script))
+    assert errors == [] and page.evaluate("typeof OptimizerRace.run") == "function", errors
+    yield page
+    page.close()
+
+
+def test_parity_with_the_python_vectors(core):
     vectors = json.loads(VECTORS.read_text())
-    result = race.page.evaluate(
+    result = core.evaluate(
         """(v) => {
           const R = OptimizerRace;
           const byName = Object.fromEntries(R.OPTIMIZERS.map(o => [o.name, o]));
@@ -273,16 +299,15 @@ def test_parity_with_the_python_vectors(race):
               check(x, (r.path[i] || [])[j], `case ${k} (${c.surface} ${c.optimizer}) step ${i} w${j + 1}`)));
             c.loss.forEach((x, i) => check(x, r.loss[i], `case ${k} loss ${i}`));
           }
-          for (const [key, s] of Object.entries(v.surfaces)) {
+          for (const [key, s] of Object.entries(v.samples)) {
             const js = R.SURFACES[key];
-            s.samples.points.forEach(([x, y], i) => {
-              check(s.samples.loss[i], js.loss(x, y), `${key} loss at point ${i}`);
-              js.grad(x, y).forEach((g, j) => check(s.samples.grad[i][j], g, `${key} grad at point ${i}`));
+            s.points.forEach(([x, y], i) => {
+              check(s.loss[i], js.loss(x, y), `${key} loss at point ${i}`);
+              js.grad(x, y).forEach((g, j) => check(s.grad[i][j], g, `${key} grad at point ${i}`));
             });
           }
-          const surfaces = Object.fromEntries(Object.entries(R.SURFACES).map(([k, s]) =>
-            [k, {key: s.key, name: s.name, minima: s.minima, min_loss: s.minLoss, start: s.start, window: s.window}]));
-          return {worst, lengths, compared, identical, surfaces, styles: R.STYLES};
+          return {worst, lengths, compared, identical, optimizers: R.OPTIMIZERS.map(o => o.name),
+                  surfaces: Object.keys(R.SURFACES)};
         }""",
         vectors,
     )
@@ -292,20 +317,16 @@ def test_parity_with_the_python_vectors(race):
     )
     assert result["lengths"] == [], "cases where the applet's run ended early or has another length"
     assert result["worst"]["value"] <= RTOL, result["worst"]
-    expected = {
-        k: {f: s[f] for f in ("key", "name", "minima", "min_loss", "start", "window")} for k, s in vectors["surfaces"].items()
-    }
-    assert result["surfaces"] == expected
-    assert result["styles"] == vectors["styles"]
-    assert len(vectors["cases"]) >= 64 and {c["optimizer"] for c in vectors["cases"]} == set(vectors["styles"])
+    assert result["surfaces"] == list(vectors["samples"])
+    assert len(vectors["cases"]) >= 64 and {c["optimizer"] for c in vectors["cases"]} == set(result["optimizers"])
 
 
-def test_the_parity_check_would_catch_a_wrong_rule(race):
+def test_the_parity_check_would_catch_a_wrong_rule(core):
     """Adam with beta2 dropped to 0 (a plausible slip) differs from the vectors by far more than 1e-12."""
     case = next(c for c in json.loads(VECTORS.read_text())["cases"] if c["optimizer"] == "Adam")
-    moved = race.page.evaluate(
+    moved = core.evaluate(
         """(c) => { const R = OptimizerRace; const adam = R.OPTIMIZERS.find(o => o.name === 'Adam');
-                    const slip = {...adam, step: (hp, w, g, s) => { const r = adam.step({...hp, beta2: 0}, w, g, s); return r; }};
+                    const slip = {...adam, step: (hp, w, g, s) => adam.step({...hp, beta2: 0}, w, g, s)};
                     const r = R.run(R.SURFACES[c.surface], slip, c.hyper, c.start, c.steps);
                     return Math.abs(r.path[5][0] - c.path[5][0]) / Math.abs(c.path[5][0]); }""",
         case,

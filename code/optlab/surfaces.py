@@ -66,6 +66,11 @@ class Quadratic(Surface):
         return float(eigenvalues[-1] / eigenvalues[0])
 
 
+def _coefficient(value: float) -> str:
+    r"""``value`` as the factor in front of a term: nothing for 1, else the number and a thin space."""
+    return "" if value == 1 else rf"{value:g}\,"
+
+
 def quadratic(
     eigenvalues=(2.0, 100.0),
     center=(0.0, 0.0),
@@ -83,7 +88,7 @@ def quadratic(
     c1, c2 = (float(x) for x in center)
     formula = rf"\tfrac{{{lam1:g}}}{{2}}(w_1 - {c1:g})^2 + \tfrac{{{lam2:g}}}{{2}}(w_2 - {c2:g})^2"
     if (c1, c2) == (0.0, 0.0):
-        formula = rf"{lam1 / 2:g}\,w_1^2 + {lam2 / 2:g}\,w_2^2"
+        formula = rf"{_coefficient(lam1 / 2)}w_1^2 + {_coefficient(lam2 / 2)}w_2^2"
     return Quadratic(
         key=key,
         name=name,
