@@ -13,6 +13,11 @@ import numpy as np
 
 from .surfaces import Surface
 
+__all__ = [
+    "OKABE_ITO", "STYLES", "style", "style_table", "use_style", "draw_surface", "draw_path", "contour_panel",
+    "loss_curves", "bar_panel", "power_of_ten_labels",
+]
+
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",
