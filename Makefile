@@ -38,9 +38,9 @@ book: $(STAMP)
 	  || { for log in $$(find $(HTML)/reports -name '*.log' 2>/dev/null); do echo "== $$log"; cat "$$log"; done; exit 1; }
 
 # The student edition: the same book with every solution removed from the
-# sources before the build (see scripts/student_edition.py), in _build/student/html.
+# sources before the build (see booktools/student_edition.py), in _build/student/html.
 book-student: $(STAMP)
-	env -u MPLBACKEND $(BIN)/python scripts/student_edition.py --output _build/student/html
+	env -u MPLBACKEND $(BIN)/python -m booktools.student_edition --output _build/student/html
 
 test: book
 	$(BIN)/python -m pytest -n 2 --dist loadscope tests $(TWINS) --nbval --nbval-current-env

@@ -1,7 +1,7 @@
 """The two editions of the exercises.
 
 The default build shows every solution folded into a dropdown; the student
-edition (``make book-student``, built by ``scripts/student_edition.py``)
+edition (``make book-student``, built by :mod:`booktools.student_edition`)
 holds the exercises and no trace of the solutions: no solution admonition, no
 solution code or output, no solution figure, in no file of the site (pages,
 downloadable sources and notebooks, search index). What counts as "solution
@@ -13,19 +13,17 @@ checked to be present in the default build, so the test could fail.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 from pathlib import Path
 
 import jupytext
 import pytest
 
+from booktools import student_edition
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "chapters" / "exercises.md"
 
-_spec = importlib.util.spec_from_file_location("student_edition", ROOT / "scripts" / "student_edition.py")
-student_edition = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(student_edition)
 
 SOURCE = PAGE.read_text(encoding="utf-8")
 EXERCISES = re.findall(r"^```\{exercise\} (27\.\d) [^\n]*\n:label: (\S+)", SOURCE, flags=re.M)

@@ -14,69 +14,73 @@ again; the stripped exercise page runs only its statements' code.
 
 Usage::
 
-    python scripts/student_edition.py [--output _build/student/html]
+    python -m booktools.student_edition [--output _build/student/html]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from . import ROOT
+from .myst import blocks
+
 DEFAULT_OUTPUT = ROOT / "_build" / "student" / "html"
 
-# Everything the book build reads lives at the top level of the repository;
-# these are the parts it never reads (or, for _build, that must not leak in).
+# Everything the book build reads lives at the top level of the repository
+# (optlab and booktools are imported from the installed package); these are
+# the parts it never reads (or, for _build, that must not leak in).
 IGNORED = shutil.ignore_patterns(
-    ".git", ".venv", "_build", "notebooks", "tests", "scripts", "code", ".ci",
+    ".git", ".venv", "_build", "notebooks", "tests", "code", ".ci",
     ".pytest_cache", ".hypothesis", "__pycache__", ".ipynb_checkpoints", "*.egg-info",
 )
 
-_OPENING = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>solution|solution-start|solution-end)\}")
 
+def solution_spans(text: str) -> list[tuple[int, int]]:
+    """The line ranges ``[start, end)`` of the ``{solution}`` directives and gated solutions of a page.
 
-def strip_solutions(text: str) -> str:
-    """``text`` without its ``{solution}`` directives and ``{solution-start}`` ... ``{solution-end}`` blocks.
-
-    A gated block runs from the opening fence of ``solution-start`` to the
+    A gated solution runs from the opening fence of ``solution-start`` to the
     closing fence of the matching ``solution-end`` and may hold anything,
     code cells included. Raises ``ValueError`` on a block that is not closed,
     so a typo can never leak a solution into the student edition.
     """
-    lines = text.splitlines(keepends=True)
-    kept, i = [], 0
-    while i < len(lines):
-        match = _OPENING.match(lines[i])
-        if not match:
-            kept.append(lines[i])
-            i += 1
+    spans, opened = [], None
+    for block in blocks(text):
+        if block.kind != "directive" or block.name not in ("solution", "solution-start", "solution-end"):
             continue
-        name, start = match["name"], i
-        if name == "solution-end":
-            raise ValueError(f"line {i + 1}: solution-end without solution-start")
-        if name == "solution-start":
-            while i < len(lines) and not (_OPENING.match(lines[i]) and _OPENING.match(lines[i])["name"] == "solution-end"):
-                i += 1
-            if i == len(lines):
-                raise ValueError(f"line {start + 1}: solution-start is never closed by solution-end")
-            match = _OPENING.match(lines[i])
-        fence = match["fence"]
-        i += 1
-        while i < len(lines) and lines[i].strip() != fence:
-            i += 1
-        if i == len(lines):
-            raise ValueError(f"line {start + 1}: the {name} directive is never closed by {fence}")
-        i += 1
-        # Drop the blank line after the block too, so no double gaps are left behind.
-        if i < len(lines) and not lines[i].strip() and kept and not kept[-1].strip():
-            i += 1
-    return "".join(kept)
+        if not block.closed:
+            raise ValueError(f"line {block.start + 1}: the {block.name} directive is never closed")
+        if block.name == "solution":
+            spans.append((block.start, block.end))
+        elif block.name == "solution-start":
+            if opened is not None:
+                raise ValueError(f"line {block.start + 1}: solution-start inside the solution of line {opened.start + 1}")
+            opened = block
+        elif opened is None:
+            raise ValueError(f"line {block.start + 1}: solution-end without solution-start")
+        else:
+            spans.append((opened.start, block.end))
+            opened = None
+    if opened is not None:
+        raise ValueError(f"line {opened.start + 1}: solution-start is never closed by solution-end")
+    return spans
+
+
+def strip_solutions(text: str) -> str:
+    """``text`` without its solutions (see :func:`solution_spans`), and without the blank line after each."""
+    lines = text.splitlines(keepends=True)
+    cut = set()
+    for start, end in solution_spans(text):
+        cut.update(range(start, end))
+        # Drop the blank line after the block too, when one precedes it, so no double gaps are left behind.
+        if end < len(lines) and not lines[end].strip() and start > 0 and not lines[start - 1].strip():
+            cut.add(end)
+    return "".join(line for number, line in enumerate(lines) if number not in cut)
 
 
 def prepare_sources(target: Path) -> list[Path]:
