@@ -16,9 +16,11 @@ PORT ?= 8000
 # inline PNG figures that the pages and the reference notebooks hold.
 unexport MPLBACKEND
 
-# Chapter sources that are notebooks (they carry a kernelspec), and their twins.
-CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
-TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
+# Chapter sources that are notebooks (pages of _toc.yml with a kernelspec, as
+# booktools.toc decides for the tests and the benchmark too), and their twins.
+# Expanded where used, after .venv exists.
+CHAPTER_NOTEBOOKS = $(shell $(BIN)/python -m booktools.toc --notebooks)
+TWINS = $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
 .PHONY: book book-student test serve lab clean notebooks check-pairs venv mutation bench
 
@@ -80,16 +82,16 @@ notebooks: $(STAMP)
 	done
 
 check-pairs: $(STAMP)
-	$(BIN)/python -m pytest tests/test_build.py -k "pairs or twin"
+	$(BIN)/python -m pytest tests/unit/test_sources.py -k "pairs or twin"
 
-# Plant each bug of scripts/mutation.py in a temporary copy of HEAD and check
+# Plant each bug of booktools/mutation.py in a temporary copy of HEAD and check
 # that the unit tests fail; prints the kill count (all must be killed).
 mutation: $(STAMP)
-	$(BIN)/python scripts/mutation.py
+	$(BIN)/python -m booktools.mutation
 
 # Performance figures against their budgets (issue 7): experiment time
 # against a textbook NumPy baseline, "Run all" of the chapters, clean and
 # cached builds and `make test` in a throw-away copy, page weight in Chromium.
 # Prints a table; `make bench BENCH_ARGS="--only 1"` runs one item.
 bench: $(STAMP)
-	env -u MPLBACKEND $(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	env -u MPLBACKEND $(BIN)/python -m booktools.bench $(BENCH_ARGS)

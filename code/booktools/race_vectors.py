@@ -29,6 +29,10 @@ from . import ROOT
 OUTPUT = ROOT / "tests" / "vectors" / "race_vectors.json"
 STEPS = 40
 
+RTOL = 1e-12
+"""The relative agreement required of the applet's iterates, and of the committed vectors with a fresh run.
+(In practice they agree to the last bit except where ``pow`` or ``exp`` rounds differently.)"""
+
 UNUSUAL = {"beta": 0.5, "beta1": 0.5, "beta2": 0.9, "weight_decay": 0.2}
 """The second setting of every racer: decay rates far from the usual ones (and half the learning rate)."""
 

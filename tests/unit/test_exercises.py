@@ -11,15 +11,15 @@ check cannot drift apart.
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import jupytext
 import numpy as np
 import pytest
 
+from booktools import ROOT
 from optlab import ILL_CONDITIONED, MLP, ROSENBROCK, Adam, Momentum, linear_warmup, replicate, run_on_surface, train, xor
 
-CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
+CHAPTERS = ROOT / "chapters"
 
 
 def definition_from(page: str, name: str):

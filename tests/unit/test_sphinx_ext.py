@@ -1,27 +1,20 @@
-"""What ``_ext/page_weight.py`` takes out of the site (the reader misses none of it), and ``_ext/build_speed.py``.
+"""The book's Sphinx extensions on their own, without a build (``booktools.sphinx_ext``).
 
-The extension drops the theme's 1.5 MB Font Awesome script (the icons are
-drawn by the web font its stylesheet loads) and turns each figure into a
-256-colour palette PNG. Bytes themselves are measured by ``make bench``.
+``page_weight`` turns each figure into a 256-colour palette PNG and drops the
+theme's Font Awesome script element; ``build_speed`` lets pybtex find its
+plain-text backend without scanning entry points.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import sys
-from urllib.parse import urljoin
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "_ext"))
-from page_weight import FONTAWESOME_SCRIPT, palette_png, without_fontawesome  # noqa: E402
-
-PAGES = ["chapters/momentum_rmsprop_adam.html", "chapters/exercises.html", "chapters/race.html", "index.html"]
+from booktools.sphinx_ext.build_speed import _register_bibtex_backend
+from booktools.sphinx_ext.page_weight import FONTAWESOME_SCRIPT, palette_png, without_fontawesome
 
 
 def _plot_like_image(width=240, height=160) -> np.ndarray:
@@ -70,45 +63,9 @@ def test_only_the_fontawesome_script_element_goes():
     assert without_fontawesome("<p>no script</p>") == "<p>no script</p>"
 
 
-def test_built_site_has_no_fontawesome_script_and_palette_figures(built_site):
-    assert not (built_site / FONTAWESOME_SCRIPT).exists()
-    for page in built_site.rglob("*.html"):
-        if "_static" in page.relative_to(built_site).parts:  # the theme's template sources, copied as they are
-            continue
-        assert "fontawesome.js" not in page.read_text(encoding="utf-8"), page
-    figures = {image for name in PAGES for image in _figure_sources(built_site / name)}
-    assert len(figures) >= 17  # the chapter's and the exercises' figures
-    for image in figures:
-        with Image.open(built_site / image) as png:
-            assert png.mode == "P", image
-
-
-def _figure_sources(page):
-    return {src.removeprefix("../") for src in re.findall(r'<img[^>]+src="([^"]+\.png)"', page.read_text("utf-8"))}
-
-
-@pytest.mark.parametrize("name", PAGES)
-def test_header_icons_are_drawn_by_the_web_font(browser, site_url, name):
-    page = browser.new_page()
-    try:
-        page.goto(urljoin(site_url, name), wait_until="networkidle")
-        page.evaluate("document.fonts.ready")
-        icons = page.evaluate("""[...document.querySelectorAll('.bd-header-article i[class*="fa-"]')]
-            .filter(i => i.offsetParent !== null)
-            .map(i => ({cls: i.className, width: i.getBoundingClientRect().width,
-                        font: getComputedStyle(i, '::before').fontFamily,
-                        loaded: document.fonts.check('900 16px "Font Awesome 6 Free"')}))""")
-    finally:
-        page.close()
-    assert len(icons) >= 3, icons  # download, full screen, colour mode
-    for icon in icons:
-        assert "Font Awesome" in icon["font"] and icon["width"] > 8 and icon["loaded"], icon
-
-
 def test_bibtex_backend_is_found_without_scanning_entry_points(monkeypatch):
     """After ``_ext/build_speed.py`` registers it, pybtex finds its plain-text backend in its own table."""
     import pybtex.plugin
-    from build_speed import _register_bibtex_backend
 
     _register_bibtex_backend(None, None)
     expected = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")

@@ -1,6 +1,6 @@
 """Lighter pages: fewer bytes for the reader's browser, and no visible change.
 
-Loaded through ``sphinx.local_extensions``; ``make bench`` measures the result
+Named in ``_config.yml``; ``make bench`` measures the result
 (item 5 of the benchmark).
 
 1. pydata-sphinx-theme loads ``_static/scripts/fontawesome.js`` (1.5 MB) on

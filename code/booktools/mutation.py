@@ -3,23 +3,19 @@
 Each mutant is a one-place edit of ``code/optlab`` (a snippet that must occur
 exactly once, replaced by the buggy version). For each, the committed tree
 (``git archive HEAD``) is unpacked into a fresh temporary directory, the bug
-is planted there, and the unit-test part of ``make test`` runs on the copy
-with ``PYTHONPATH`` pointing at the copy's ``code/``. The working tree is never
-edited, so others can keep testing while this runs.
-
-"Unit-test part": ``pytest tests`` without ``test_build.py`` (it builds
-books), ``test_site.py`` and every test that needs the built site or a
-browser (deselected by this module acting as a pytest plugin), and without
-nbval on the notebooks. The plugin also checks, inside the pytest process,
-that ``optlab`` is imported from the copy; if not, the run is an error, not a
-kill.
+is planted there, and the unit tests (``tests/unit``: no build, no browser)
+run on the copy with ``PYTHONPATH`` pointing at the copy's ``code/``. The
+working tree is never edited, so others can keep testing while this runs.
+This module, loaded as a pytest plugin in that run, checks inside the pytest
+process that ``optlab`` is imported from the copy; if not, the run is an
+error, not a kill.
 
 A mutant is *killed* when pytest reports failing tests (exit code 1) and
 *survives* when every test passes. The unmutated copy runs first and must
 pass. Usage::
 
-    make mutation                     # or: .venv/bin/python scripts/mutation.py
-    .venv/bin/python scripts/mutation.py adam-step-counter-not-advanced   # a few by name
+    make mutation                     # or: .venv/bin/python -m booktools.mutation
+    .venv/bin/python -m booktools.mutation adam-step-counter-not-advanced   # a few by name
 
 Exit status 0 only if every mutant is killed.
 """
@@ -34,12 +30,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from . import ROOT
+
+UNIT_TESTS = "tests/unit"
 OPT = "code/optlab/optimizers.py"
 NET = "code/optlab/network.py"
-
-# Fixtures that need the built book or a browser: their tests are not unit tests.
-SITE_FIXTURES = {"built_site", "site_url", "browser", "chromium_path"}
 
 
 @dataclass(frozen=True)
@@ -115,12 +110,6 @@ def pytest_sessionstart(session):
         raise pytest.UsageError(f"optlab imported from {optlab.__file__}, not from the copy {copy}")
 
 
-def pytest_collection_modifyitems(config, items):
-    keep = [item for item in items if not SITE_FIXTURES & set(getattr(item, "fixturenames", ()))]
-    config.hook.pytest_deselected(items=[item for item in items if item not in keep])
-    items[:] = keep
-
-
 # -- runner half -----------------------------------------------------------------
 
 def make_copy(target: Path) -> None:
@@ -141,10 +130,9 @@ def plant(copy: Path, mutant: Mutant) -> None:
 
 
 def run_tests(copy: Path) -> tuple[int, str]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(copy / "code"), str(Path(__file__).parent)]),
-               MUTATION_COPY=str(copy), PYTHONDONTWRITEBYTECODE="1")
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "mutation",
-               "tests", "--ignore=tests/test_build.py", "--ignore=tests/test_site.py"]
+    env = dict(os.environ, PYTHONPATH=str(copy / "code"), MUTATION_COPY=str(copy), PYTHONDONTWRITEBYTECODE="1")
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "booktools.mutation",
+               UNIT_TESTS]
     result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
     failed = [line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip()[-300:]

@@ -1,4 +1,4 @@
-"""Accessibility fixes for the built pages, loaded through ``sphinx.local_extensions``.
+"""Accessibility fixes for the built pages, named in ``_config.yml``.
 
 ``tests/test_site.py`` runs axe-core on every page; each fix below answers one
 of its findings at the source rather than silencing the rule.

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import jupytext
 import pytest
 
-from booktools import student_edition
+from booktools import ROOT, student_edition
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "chapters" / "exercises.md"
-
 
 SOURCE = PAGE.read_text(encoding="utf-8")
 EXERCISES = re.findall(r"^```\{exercise\} (27\.\d) [^\n]*\n:label: (\S+)", SOURCE, flags=re.M)
@@ -60,29 +57,6 @@ def test_page_has_six_numbered_exercises_each_with_a_dropdown_solution():
     assert [target for target, _, _ in SOLUTIONS] == [label for _, label in EXERCISES]
     assert all(cls == "dropdown" for _, _, cls in SOLUTIONS)
     assert len(MARKERS) >= 12, MARKERS
-
-
-def test_strip_solutions_removes_gated_and_plain_solutions_only():
-    text = (
-        "intro\n\n```{exercise} 27.9 · T\n:label: ex-t\n\nDo it.\n```\n\n"
-        "```{solution-start} ex-t\n:class: dropdown\n```\n\nsecret prose\n\n"
-        "```{code-cell} ipython3\nsecret = 1\n```\n\n```{solution-end}\n```\n\n"
-        ":::{solution} ex-t\nanother secret\n:::\n\nafter\n"
-    )
-    stripped = student_edition.strip_solutions(text)
-    assert "secret" not in stripped and "solution" not in stripped
-    assert "Do it." in stripped and "intro" in stripped and stripped.endswith("after\n")
-    assert student_edition.strip_solutions("no solutions here\n") == "no solutions here\n"
-
-
-@pytest.mark.parametrize("broken", [
-    "```{solution-start} ex\n```\ntext without an end\n",
-    "```{solution-end}\n```\n",
-    ":::{solution} ex\nnever closed\n",
-])
-def test_strip_solutions_refuses_unbalanced_blocks(broken):
-    with pytest.raises(ValueError):
-        student_edition.strip_solutions(broken)
 
 
 def _admonitions(html: str, kind: str) -> list[tuple[str, str]]:

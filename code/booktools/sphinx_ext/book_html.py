@@ -1,4 +1,4 @@
-"""Three HTML fixes for this book, loaded through ``sphinx.local_extensions``.
+"""Three HTML fixes for this book, named in ``_config.yml``.
 
 1. Jupyter Book 1 registers every ``*.js`` and ``*.css`` below ``_static`` as a
    script or stylesheet of every page. That suits a site-wide tweak in

@@ -1,4 +1,4 @@
-"""Record PyTorch's reference trajectories for tests/test_torch_reference.py.
+"""Record PyTorch's reference trajectories for tests/unit/test_torch_reference.py.
 
 For every case of ``CASES`` (the conventions are mapped there), both of its
 learning rates and seeds 0 and 1, run ``torch.optim`` for 100 steps in float64
@@ -7,7 +7,7 @@ run on, in ``tests/vectors/torch_reference.json``. Needs torch 2.13.0 (a test
 dependency only, not in requirements.txt)::
 
     .venv/bin/pip install torch==2.13.0
-    .venv/bin/python scripts/make_torch_vectors.py
+    .venv/bin/python -m booktools.torch_vectors
 
 It also prints the largest difference between our run and PyTorch's as a
 fraction of the test's tolerance (atol + rtol*|x|).
@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from test_torch_reference import (  # noqa: E402
-    CASES, CHECKPOINTS, TORCH_VERSION, VECTOR_SEEDS, VECTORS, tolerance_used, make_problem, run_ours, run_torch,
+from . import ROOT
+from .torch_reference import (
+    CASES, CHECKPOINTS, TORCH_VERSION, VECTOR_SEEDS, VECTORS, make_problem, run_ours, run_torch, tolerance_used,
 )
 
 

@@ -1,6 +1,6 @@
 """Two costs of every build that do not depend on what changed, made once.
 
-Loaded through ``sphinx.local_extensions``; ``make bench`` (item 3) measures
+Named in ``_config.yml``; ``make bench`` (item 3) measures
 the rebuild after a prose-only change.
 
 1. sphinxcontrib-bibtex asks pybtex for its plain-text backend once per
