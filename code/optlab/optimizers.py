@@ -75,7 +75,7 @@ class Optimizer:
       (the parameters themselves unless the method looks ahead);
     * ``with_lr(lr)``: the same optimizer with another learning rate, which
       is how a schedule changes it at each step. The default copies the
-      dataclass with :func:`dataclasses.replace`, so it relies on the
+      dataclass with ``dataclasses.replace``, so it relies on the
       ``lr`` field; an optimizer that holds its learning rate elsewhere (as
       :class:`Wrapper` does, in its inner optimizer) overrides it;
     * ``effective_lr(state)``: for an adaptive method, the element-wise

@@ -28,6 +28,7 @@ OKABE_ITO = {
     "vermillion": "#D55E00",
     "reddish purple": "#CC79A7",
 }
+"""The Okabe–Ito palette by colour name: eight colours told apart with any common colour-vision deficiency."""
 
 STYLES = {
     "SGD": dict(color=OKABE_ITO["black"], linestyle="-", marker="o"),

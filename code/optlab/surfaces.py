@@ -170,6 +170,7 @@ class Plateau(Surface):
 
 
 ILL_CONDITIONED = quadratic()
+"""The chapter's bowl :math:`L = w_1^2 + 50 w_2^2`, condition number 50."""
 
 ROSENBROCK = Rosenbrock(
     key="rosenbrock",
@@ -180,6 +181,7 @@ ROSENBROCK = Rosenbrock(
     start=(-1.5, 2.0),
     window=(-2.0, 2.0, -1.0, 3.0),
 )
+"""Rosenbrock's banana valley, minimum 0 at :math:`(1, 1)`."""
 
 SADDLE = Saddle(
     key="saddle",
@@ -190,6 +192,7 @@ SADDLE = Saddle(
     start=(-2.0, 0.01),
     window=(-2.5, 2.5, -1.8, 1.8),
 )
+"""A saddle at the origin between two minima, started almost on the ridge."""
 
 PLATEAU = Plateau(
     key="plateau",
@@ -200,6 +203,7 @@ PLATEAU = Plateau(
     start=(3.5, 1.5),
     window=(-4.0, 4.0, -2.5, 2.5),
 )
+"""A flat plateau around a bowl: the gradient is exponentially small far from the minimum."""
 
 SURFACES = {s.key: s for s in (ILL_CONDITIONED, ROSENBROCK, SADDLE, PLATEAU)}
 """The surfaces of the chapter and of the Optimizer Race, by key."""
