@@ -93,6 +93,56 @@ def build_vectors() -> dict:
     }
 
 
+REPLAY = """(v) => {
+  const R = OptimizerRace;
+  const byName = Object.fromEntries(R.OPTIMIZERS.map(o => [o.name, o]));
+  const worst = {value: 0, where: null}, lengths = [];
+  let compared = 0, identical = 0;
+  const check = (a, b, where) => {
+    compared += 1;
+    if (a === b) { identical += 1; return; }
+    const rel = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+    if (!(rel <= worst.value)) { worst.value = Number.isNaN(rel) ? Infinity : rel; worst.where = where; }
+  };
+  for (const [k, c] of v.cases.entries()) {
+    const r = R.run(R.SURFACES[c.surface], byName[c.optimizer], c.hyper, c.start, c.steps);
+    if (r.diverged !== null || r.path.length !== c.path.length) lengths.push(k);
+    c.path.forEach((p, i) => p.forEach((x, j) =>
+      check(x, (r.path[i] || [])[j], `case ${k} (${c.surface} ${c.optimizer}) step ${i} w${j + 1}`)));
+    c.loss.forEach((x, i) => check(x, r.loss[i], `case ${k} loss ${i}`));
+  }
+  for (const [key, s] of Object.entries(v.samples)) {
+    const js = R.SURFACES[key];
+    s.points.forEach(([x, y], i) => {
+      check(s.loss[i], js.loss(x, y), `${key} loss at point ${i}`);
+      js.grad(x, y).forEach((g, j) => check(s.grad[i][j], g, `${key} grad at point ${i}`));
+    });
+  }
+  return {worst, lengths, compared, identical, optimizers: R.OPTIMIZERS.map(o => o.name),
+          surfaces: Object.keys(R.SURFACES)};
+}"""
+
+
+def load_core(page, race_dir: Path) -> None:
+    """Put the applet's data and pure core (``race_data.js``, ``race_core.js`` of ``race_dir``) on a Playwright page."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    for script in ("race_data.js", "race_core.js"):
+        page.add_script_tag(path=str(race_dir / script))
+    if errors or page.evaluate("typeof OptimizerRace.run") != "function":
+        raise RuntimeError(f"the applet's core did not load: {errors}")
+
+
+def replay(page, vectors: dict) -> dict:
+    """Every case of ``vectors`` run by the core loaded on ``page``, compared value by value.
+
+    Returns how many float64 values were compared and how many are
+    bit-identical, the largest relative difference and where, the cases whose
+    run has another length, and the core's optimizers and surfaces.
+    """
+    return page.evaluate(REPLAY, vectors)
+
+
 def render(vectors: dict) -> str:
     """JSON text with one case per line, so a change shows as a readable diff."""
     head = {k: v for k, v in vectors.items() if k != "cases"}

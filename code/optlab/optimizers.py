@@ -39,11 +39,6 @@ import numpy as np
 
 from .validation import check_decay_rate, check_matching, check_nonnegative
 
-__all__ = [
-    "Optimizer", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "Wrapper", "DecoupledWeightDecay", "L2Penalty",
-    "AdamW", "EmptyState", "MomentumState", "AdaGradState", "RMSPropState", "AdamState",
-]
-
 Arrays = Sequence[np.ndarray]
 
 _SWITCH = dict(default=False, kw_only=True)

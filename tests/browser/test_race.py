@@ -202,48 +202,14 @@ def test_adam_at_lr_1_blows_up_in_a_long_race_and_amsgrad_does_not(race):
 def core(browser):
     """A blank page with the applet's data and pure core alone: no DOM of the applet, no book."""
     page = browser.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    for script in ("race_data.js", "race_core.js"):
-        page.add_script_tag(path=str(RACE / script))
-    assert errors == [] and page.evaluate("typeof OptimizerRace.run") == "function", errors
+    race_vectors.load_core(page, RACE)
     yield page
     page.close()
 
 
 def test_parity_with_the_python_vectors(core):
     vectors = json.loads(VECTORS.read_text())
-    result = core.evaluate(
-        """(v) => {
-          const R = OptimizerRace;
-          const byName = Object.fromEntries(R.OPTIMIZERS.map(o => [o.name, o]));
-          const worst = {value: 0, where: null}, lengths = [];
-          let compared = 0, identical = 0;
-          const check = (a, b, where) => {
-            compared += 1;
-            if (a === b) { identical += 1; return; }
-            const rel = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
-            if (!(rel <= worst.value)) { worst.value = Number.isNaN(rel) ? Infinity : rel; worst.where = where; }
-          };
-          for (const [k, c] of v.cases.entries()) {
-            const r = R.run(R.SURFACES[c.surface], byName[c.optimizer], c.hyper, c.start, c.steps);
-            if (r.diverged !== null || r.path.length !== c.path.length) lengths.push(k);
-            c.path.forEach((p, i) => p.forEach((x, j) =>
-              check(x, (r.path[i] || [])[j], `case ${k} (${c.surface} ${c.optimizer}) step ${i} w${j + 1}`)));
-            c.loss.forEach((x, i) => check(x, r.loss[i], `case ${k} loss ${i}`));
-          }
-          for (const [key, s] of Object.entries(v.samples)) {
-            const js = R.SURFACES[key];
-            s.points.forEach(([x, y], i) => {
-              check(s.loss[i], js.loss(x, y), `${key} loss at point ${i}`);
-              js.grad(x, y).forEach((g, j) => check(s.grad[i][j], g, `${key} grad at point ${i}`));
-            });
-          }
-          return {worst, lengths, compared, identical, optimizers: R.OPTIMIZERS.map(o => o.name),
-                  surfaces: Object.keys(R.SURFACES)};
-        }""",
-        vectors,
-    )
+    result = race_vectors.replay(core, vectors)
     print(
         f"\nparity: {result['compared']} float64 values compared, {result['identical']} bit-identical, "
         f"largest relative difference {result['worst']['value']:.3g}"

@@ -12,6 +12,7 @@ from pathlib import Path
 from booktools import ROOT
 from booktools.myst import blocks
 from booktools.toc import is_notebook, pages
+from booktools.worktree import copy_worktree
 
 BUILD_SECONDS = {"clean": 30.0, "no change": 3.0, "prose-only change": 5.0}
 """Budgets of the three builds, in seconds."""
@@ -21,14 +22,7 @@ TEST_SECONDS = 180.0
 
 def copy_repository(destination: Path) -> None:
     """Copy the working tree (tracked and untracked, not ignored) and link the shared .venv."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            target = destination / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+    copy_worktree(destination)
     (destination / ".venv").symlink_to(ROOT / ".venv")
 
 
