@@ -157,17 +157,23 @@
       this.drawLoss(this.palette);
     }
 
-    // Contours of L - L* (log-spaced levels, as optlab.plotting.draw_surface),
-    // axes and minima, drawn once per surface, size and theme.
-    drawBackground(colors) {
+    // An off-screen canvas of the size of `target`, filled with the background colour, in CSS pixels.
+    blankLayer(target, colors) {
       const canvas = document.createElement("canvas");
-      canvas.width = this.mapCanvas.width;
-      canvas.height = this.mapCanvas.height;
+      canvas.width = target.width;
+      canvas.height = target.height;
       const ctx = canvas.getContext("2d");
-      const f = this.frame(this.mapCanvas);
+      const f = this.frame(target);
       ctx.scale(f.dpr, f.dpr);
       ctx.fillStyle = colors.bg;
       ctx.fillRect(0, 0, f.width, f.height);
+      return { canvas, ctx, f };
+    }
+
+    // Contours of L - L* (log-spaced levels, as optlab.plotting.draw_surface),
+    // axes and minima, drawn once per surface, size and theme.
+    drawBackground(colors) {
+      const { canvas, ctx, f } = this.blankLayer(this.mapCanvas, colors);
 
       const s = this.race.surface;
       const [x0, x1, y0, y1] = s.window;
@@ -418,14 +424,7 @@
 
     // Axes, decade lines and labels of the loss plot, drawn once per range, size and theme.
     drawLossBackground(colors) {
-      const canvas = document.createElement("canvas");
-      canvas.width = this.lossCanvas.width;
-      canvas.height = this.lossCanvas.height;
-      const ctx = canvas.getContext("2d");
-      const f = this.frame(this.lossCanvas);
-      ctx.scale(f.dpr, f.dpr);
-      ctx.fillStyle = colors.bg;
-      ctx.fillRect(0, 0, f.width, f.height);
+      const { canvas, ctx, f } = this.blankLayer(this.lossCanvas, colors);
       const [lo, hi] = this.lossRange;
       const every = [1, 2, 5, 10, 20, 50, 100].find((e) => (hi - lo) / e <= 7) || 100;
       const decades = [];

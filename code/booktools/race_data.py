@@ -88,8 +88,16 @@ def race_data() -> dict:
 
 
 def render(data: dict) -> str:
-    """The JavaScript text: the header, then ``window.RACE_DATA`` as JSON."""
-    return HEADER + "window.RACE_DATA = " + json.dumps(data, indent=1, ensure_ascii=False) + ";\n"
+    """The JavaScript text: the header, then ``window.RACE_DATA``, one entry of each table per line."""
+
+    def entry(key, value, indent):
+        if isinstance(value, dict) and indent == 1:
+            rows = ",\n".join(entry(k, v, 2) for k, v in value.items())
+            return f" {json.dumps(key)}: {{\n{rows}\n }}"
+        return " " * indent + f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+
+    body = ",\n".join(entry(key, value, 1) for key, value in data.items())
+    return HEADER + "window.RACE_DATA = {\n" + body + "\n};\n"
 
 
 def main(output: Path = OUTPUT) -> None:

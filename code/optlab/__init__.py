@@ -11,7 +11,7 @@ One obvious place for each thing:
 * :mod:`optlab.theory`: the closed forms of the chapter's theorems;
 * :mod:`optlab.plotting`: the palette and the panel helpers;
 * :mod:`optlab.diagnostics`: step sizes and rises of the loss along a run;
-* :mod:`optlab.validation`: the checks on hyperparameters, for a new optimizer's ``__post_init__``;
+* :mod:`optlab.validation`: the checks on hyperparameters that every optimizer makes when it is built;
 * :mod:`optlab.race`: the Optimizer Race's roster and starting settings.
 
 Everything a page imports is listed in ``__all__`` below or is a public

@@ -1,6 +1,6 @@
 """Accessibility fixes for the built pages, named in ``_config.yml``.
 
-``tests/test_site.py`` runs axe-core on every page; each fix below answers one
+``tests/browser/test_pages.py`` runs axe-core on every page; each fix below answers one
 of its findings at the source rather than silencing the rule.
 
 1. Bibliography (axe ``aria-required-children``, critical). Docutils writes
