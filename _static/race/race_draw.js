@@ -466,5 +466,5 @@
     }
   }
 
-  Object.assign(R, { Plots, markerPath, dashes, formatNumber, LINE_WIDTH, DARK_COLORS });
+  Object.assign(R, { Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH, DARK_COLORS });
 })();

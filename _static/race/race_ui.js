@@ -17,7 +17,8 @@
     R.mountAll();
     return;
   }
-  const { SURFACES, OPTIMIZERS, HORIZONS, run, defaultHyper, Plots, markerPath, dashes, formatNumber, LINE_WIDTH, STYLES } = R;
+  const { SURFACES, OPTIMIZERS, HORIZONS, EPS, run, defaultHyper, STYLES } = R; // race_core.js
+  const { Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH } = R; // race_draw.js
   const BY_NAME = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, o]));
 
   // Every hyperparameter the reader can set, with the range the inputs accept.
@@ -76,7 +77,7 @@
     constructor(root) {
       this.root = root;
       this.id = `race${nextId++}`;
-      this.surface = SURFACES.quadratic;
+      this.surface = Object.values(SURFACES)[0]; // optlab.surfaces.SURFACES's first, the chapter's bowl
       this.start = this.surface.start.slice();
       this.hyper = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, defaultHyper(this.surface.key, o.name)]));
       this.visible = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, SHOWN_AT_FIRST.includes(o.name)]));
@@ -451,7 +452,7 @@
       this.caption.textContent =
         `${s.name}, L(w) = ${s.formula}, from ${start}; step ${this.t} of ${this.horizon}. ` +
         `The map shows contours of the loss and each trajectory so far; the loss plot, L \u2212 L* on a log scale. ` +
-        `Racing: ${racing}; \u03b5 = 10\u207b\u2078 for the adaptive methods.`;
+        `Racing: ${racing}; \u03b5 = ${powerOfTen(Math.round(Math.log10(EPS)))} for the adaptive methods.`;
       this.stepCounter.textContent = `step ${this.t} / ${this.horizon}`;
       this.playButton.textContent = this.playing ? "Pause" : "Play";
       this.playButton.setAttribute("aria-label", this.playing ? "Pause the race" : "Play the race");

@@ -48,9 +48,9 @@ class Mutant:
 MUTANTS = [
     # -- the bugs the issue names --
     Mutant("eps-moved-inside-the-root", OPT,
-           "    return np.sqrt(second_moment) + eps\n", "    return np.sqrt(second_moment + eps)\n"),
+           "        return np.sqrt(moment) + self.eps\n", "        return np.sqrt(moment + self.eps)\n"),
     Mutant("eps-moved-outside-the-root-when-asked-inside", OPT,
-           "        return np.sqrt(second_moment + eps)\n", "        return np.sqrt(second_moment) + eps\n"),
+           "            return np.sqrt(moment + self.eps)\n", "            return np.sqrt(moment) + self.eps\n"),
     Mutant("bias-correction-betas-swapped", OPT,
            "return 1 - self.beta1**count, 1 - self.beta2**count",
            "return 1 - self.beta2**count, 1 - self.beta1**count"),

@@ -26,6 +26,7 @@ from .optimizers import (
     AdaGrad,
     AdaGradState,
     Adam,
+    Adaptive,
     AdamState,
     AdamW,
     DecoupledWeightDecay,
@@ -43,7 +44,7 @@ from .validation import check_decay_rate, check_nonnegative
 
 __all__ = [
     "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AdamW", "DecoupledWeightDecay", "L2Penalty",
-    "Optimizer", "EmptyState", "MomentumState", "AdaGradState", "RMSPropState", "AdamState",
+    "Optimizer", "Adaptive", "EmptyState", "MomentumState", "AdaGradState", "RMSPropState", "AdamState",
     "check_nonnegative", "check_decay_rate",
     "MLP", "replicate", "xor", "circle", "sine",
     "ILL_CONDITIONED", "ROSENBROCK", "SADDLE", "PLATEAU", "SURFACES", "quadratic",

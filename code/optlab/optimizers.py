@@ -49,13 +49,6 @@ def _zeros_like(params: Arrays) -> tuple[np.ndarray, ...]:
     return tuple(np.zeros_like(p, dtype=float) for p in params)
 
 
-def _denominator(second_moment: np.ndarray, eps: float, eps_inside_sqrt: bool) -> np.ndarray:
-    """:math:`\\sqrt{v} + \\epsilon`, or :math:`\\sqrt{v + \\epsilon}` when asked."""
-    if eps_inside_sqrt:
-        return np.sqrt(second_moment + eps)
-    return np.sqrt(second_moment) + eps
-
-
 class Optimizer:
     """What every optimizer shares, and the protocol a new one follows.
 
@@ -73,7 +66,7 @@ class Optimizer:
       dataclass with ``dataclasses.replace``, so it relies on the
       ``lr`` field; an optimizer that holds its learning rate elsewhere (as
       :class:`Wrapper` does, in its inner optimizer) overrides it;
-    * ``effective_lr(state)``: for an adaptive method, the element-wise
+    * ``effective_lr(state)``: for an adaptive method (a subclass of :class:`Adaptive`), the element-wise
       step size its state implies.
     """
 
@@ -109,6 +102,29 @@ class Optimizer:
         Only adaptive optimizers have one; the others raise ``TypeError``.
         """
         raise TypeError(f"{type(self).__name__} has no per-coordinate step size")
+
+
+class Adaptive(Optimizer):
+    r"""An optimizer that divides each coordinate's step by :math:`\sqrt{s} + \epsilon`, :math:`s` a second moment.
+
+    A subclass has the fields ``lr``, ``eps`` and ``eps_inside_sqrt`` and
+    says which moment :math:`s` its state holds (:meth:`second_moment`);
+    its step size :meth:`effective_lr` follows.
+    """
+
+    def second_moment(self, state) -> list[np.ndarray]:
+        """The moment :math:`s` that divides the step, one array per parameter."""
+        raise NotImplementedError
+
+    def denominator(self, moment: np.ndarray) -> np.ndarray:
+        r""":math:`\sqrt{s} + \epsilon`, or :math:`\sqrt{s + \epsilon}` with ``eps_inside_sqrt=True``."""
+        if self.eps_inside_sqrt:
+            return np.sqrt(moment + self.eps)
+        return np.sqrt(moment) + self.eps
+
+    def effective_lr(self, state) -> list[np.ndarray]:
+        r""":math:`\eta / (\sqrt{s} + \epsilon)`, the step size of each coordinate."""
+        return [self.lr / self.denominator(s) for s in self.second_moment(state)]
 
 
 class EmptyState(NamedTuple):
@@ -196,7 +212,7 @@ class AdaGradState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class AdaGrad(Optimizer):
+class AdaGrad(Adaptive):
     r"""AdaGrad (Duchi, Hazan & Singer 2011), element-wise.
 
     .. math::
@@ -220,14 +236,14 @@ class AdaGrad(Optimizer):
     def init(self, params: Arrays) -> AdaGradState:
         return AdaGradState(sum_sq=_zeros_like(params))
 
-    def effective_lr(self, state: AdaGradState) -> list[np.ndarray]:
-        r""":math:`\eta / (\sqrt{G_t} + \epsilon)`, the step size of each coordinate."""
-        return [self.lr / _denominator(G, self.eps, self.eps_inside_sqrt) for G in state.sum_sq]
+    def second_moment(self, state: AdaGradState) -> list[np.ndarray]:
+        """:math:`G_t`, the sum of squared gradients."""
+        return list(state.sum_sq)
 
     def update(self, params, grads, state):
         sum_sq = tuple(G + g * g for G, g in zip(state.sum_sq, grads))
         params = [
-            w - self.lr * g / _denominator(G, self.eps, self.eps_inside_sqrt)
+            w - self.lr * g / self.denominator(G)
             for w, g, G in zip(params, grads, sum_sq)
         ]
         return params, AdaGradState(sum_sq)
@@ -240,7 +256,7 @@ class RMSPropState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class RMSProp(Optimizer):
+class RMSProp(Adaptive):
     r"""RMSProp (Tieleman & Hinton 2012, Coursera lecture 6e), element-wise.
 
     .. math::
@@ -267,14 +283,14 @@ class RMSProp(Optimizer):
     def init(self, params: Arrays) -> RMSPropState:
         return RMSPropState(nu=_zeros_like(params))
 
-    def effective_lr(self, state: RMSPropState) -> list[np.ndarray]:
-        r""":math:`\eta / (\sqrt{v_t} + \epsilon)`, the step size of each coordinate."""
-        return [self.lr / _denominator(v, self.eps, self.eps_inside_sqrt) for v in state.nu]
+    def second_moment(self, state: RMSPropState) -> list[np.ndarray]:
+        """:math:`v_t`, the running mean of squared gradients."""
+        return list(state.nu)
 
     def update(self, params, grads, state):
         nu = tuple(self.beta * v + (1 - self.beta) * g * g for v, g in zip(state.nu, grads))
         params = [
-            w - self.lr * g / _denominator(v, self.eps, self.eps_inside_sqrt)
+            w - self.lr * g / self.denominator(v)
             for w, g, v in zip(params, grads, nu)
         ]
         return params, RMSPropState(nu)
@@ -291,7 +307,7 @@ class AdamState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Adam(Optimizer):
+class Adam(Adaptive):
     r"""Adam (Kingma & Ba 2015), with the AMSGrad variant (Reddi, Kale & Kumar 2018).
 
     .. math::
@@ -353,9 +369,6 @@ class Adam(Optimizer):
         source = state.nu_max if self.amsgrad else state.nu
         return [v / correction2 for v in source]
 
-    def effective_lr(self, state: AdamState) -> list[np.ndarray]:
-        r""":math:`\eta / (\sqrt{\hat v_t} + \epsilon)`, the step size that multiplies :math:`\hat m_t`."""
-        return [self.lr / _denominator(v, self.eps, self.eps_inside_sqrt) for v in self.second_moment(state)]
 
     def update(self, params, grads, state):
         count = state.count + 1
@@ -369,7 +382,7 @@ class Adam(Optimizer):
             nu_max = tuple(np.maximum(vm, v) for vm, v in zip(nu_max, nu))
         state = AdamState(count, mu, nu, nu_max)
         params = [
-            w - self.lr * (m / correction1) / _denominator(v, self.eps, self.eps_inside_sqrt)
+            w - self.lr * (m / correction1) / self.denominator(v)
             for w, m, v in zip(params, mu, self.second_moment(state))
         ]
         return params, state

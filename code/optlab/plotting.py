@@ -126,7 +126,7 @@ def contour_panel(ax, surface: Surface, paths: dict, title: str | None = None, w
         ax.legend(loc="upper right", fontsize=9)
 
 
-def loss_curves(ax, curves: dict, xlabel: str = "step", ylabel: str = "loss", title: str | None = None,
+def loss_curves(ax, curves: dict, xlabel: str = "step", ylabel: str = "loss", title: str | None = None, *,
                 markers: bool = False) -> None:
     """Loss curves on a log scale, one per entry of ``curves`` (name -> values)."""
     for index, (name, values) in enumerate(curves.items()):
@@ -143,7 +143,7 @@ def loss_curves(ax, curves: dict, xlabel: str = "step", ylabel: str = "loss", ti
     ax.legend(fontsize=9)
 
 
-def bar_panel(ax, values: dict, ylabel: str, title: str | None = None, log: bool = False,
+def bar_panel(ax, values: dict, ylabel: str, title: str | None = None, *, log: bool = False,
               labels: dict | None = None) -> None:
     """One bar per optimizer (name -> value) in its colour, with the value written above it.
 
