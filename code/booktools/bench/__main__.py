@@ -16,6 +16,7 @@ from .page_weight import bench_page_weight
 
 
 def main(argv=None):
+    """Run the items asked for and print one table of figures, budgets and notes."""
     parser = argparse.ArgumentParser(description=ABOUT.splitlines()[0])
     parser.add_argument("--only", default="1,2,3,4,5", help="comma-separated items to run (default: all)")
     parser.add_argument("--repeats", type=int, default=3, help="repeats of item 1 (best is kept)")
@@ -39,6 +40,7 @@ def main(argv=None):
 
 
 def print_table(rows):
+    """Rows ``(figure, measured, budget, met, note)`` as aligned columns, "yes"/"NO" for the budget."""
     header = ("figure", "measured", "budget", "met", "note")
     cells = [header] + [(a, b, c, "" if d is None else ("yes" if d else "NO"), e) for a, b, c, d, e in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(4)]
