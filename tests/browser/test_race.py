@@ -391,3 +391,18 @@ def test_mid_race_screenshot_dark_mode_and_frame_time(race):
     # count the moments when other processes (parallel tests) took the cores.
     assert timing["playing"]["median"] < 8.0, timing
     assert timing["redraw"]["median"] < 100.0, timing  # a change shows at once to the eye
+
+
+def test_applet_runs_from_the_file_system(browser, built_site):
+    """Plain scripts loaded in order, no build step and no server: the page works opened as a file."""
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto((built_site / RACE_PAGE).as_uri(), wait_until="load")
+        page.wait_for_function("window.OptimizerRace && OptimizerRace.instances.length === 1")
+        caption = page.evaluate("OptimizerRace.instances[0].caption.textContent")
+    finally:
+        page.close()
+    assert errors == []
+    assert caption.startswith("Quadratic bowl, L(w) = w\u2081\u00b2 + 50 w\u2082\u00b2")
