@@ -16,9 +16,11 @@ PORT ?= 8000
 # inline PNG figures that the pages and the reference notebooks hold.
 unexport MPLBACKEND
 
-# Chapter sources that are notebooks (they carry a kernelspec), and their twins.
-CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
-TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
+# Chapter sources that are notebooks (pages of _toc.yml with a kernelspec, as
+# booktools.toc decides for the tests and the benchmark too), and their twins.
+# Expanded where used, after .venv exists.
+CHAPTER_NOTEBOOKS = $(shell $(BIN)/python -m booktools.toc --notebooks)
+TWINS = $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
 .PHONY: book book-student pdf pdf-student test-pdf lab-env test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
 
@@ -69,23 +71,23 @@ pdf: $(STAMP)
 	@echo "PDF: _build/latex/$(PDF_NAME)"
 
 pdf-student: $(STAMP)
-	env -u MPLBACKEND $(BIN)/python scripts/student_edition.py --builder pdflatex --output _build/student/$(PDF_NAME)
+	env -u MPLBACKEND $(BIN)/python -m booktools.student_edition --builder pdflatex --output _build/student/$(PDF_NAME)
 
 test-pdf: pdf pdf-student book
-	$(BIN)/python -m pytest -m pdf tests/test_pdf.py
+	$(BIN)/python -m pytest -m pdf tests/book/test_pdf.py
 
 # The student edition: the same book with every solution removed from the
-# sources before the build (see scripts/student_edition.py), in _build/student/html.
+# sources before the build (see booktools/student_edition.py), in _build/student/html.
 book-student: $(STAMP)
-	env -u MPLBACKEND $(BIN)/python scripts/student_edition.py --output _build/student/html
+	env -u MPLBACKEND $(BIN)/python -m booktools.student_edition --output _build/student/html
 
 test: book
 	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles and not pdf" tests $(TWINS) --nbval --nbval-current-env
 
 # Each notebook page's runnable bundle, downloaded from the served site and run
-# in a fresh virtual environment (tests/test_bundles.py; a minute or more).
+# in a fresh virtual environment (tests/book/test_bundles.py; a minute or more).
 test-bundles: book
-	$(BIN)/python -m pytest -n 2 -m bundles tests/test_bundles.py
+	$(BIN)/python -m pytest -n 2 -m bundles tests/book/test_bundles.py
 
 serve: book
 	@echo "Serving $(HTML) on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
@@ -134,16 +136,16 @@ notebooks: $(STAMP)
 	done
 
 check-pairs: $(STAMP)
-	$(BIN)/python -m pytest tests/test_build.py -k "pairs or twin"
+	$(BIN)/python -m pytest tests/unit/test_sources.py -k "pairs or twin"
 
-# Plant each bug of scripts/mutation.py in a temporary copy of HEAD and check
+# Plant each bug of booktools/mutation.py in a temporary copy of HEAD and check
 # that the unit tests fail; prints the kill count (all must be killed).
 mutation: $(STAMP)
-	$(BIN)/python scripts/mutation.py
+	$(BIN)/python -m booktools.mutation
 
 # Performance figures against their budgets (issue 7): experiment time
 # against a textbook NumPy baseline, "Run all" of the chapters, clean and
 # cached builds and `make test` in a throw-away copy, page weight in Chromium.
 # Prints a table; `make bench BENCH_ARGS="--only 1"` runs one item.
 bench: $(STAMP)
-	env -u MPLBACKEND $(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	env -u MPLBACKEND $(BIN)/python -m booktools.bench $(BENCH_ARGS)
