@@ -10,7 +10,7 @@ import pytest
 
 from optlab import (
     ILL_CONDITIONED, MLP, SGD, AdaGrad, Adam, AdamW, DecoupledWeightDecay, L2Penalty, Momentum, RMSProp,
-    circle, quadratic, run_on_surface, train, xor,
+    circle, epochs_to_reach, quadratic, run_on_surface, train, xor,
 )
 from optlab import diagnostics, theory
 
@@ -262,6 +262,60 @@ def test_sgd_and_momentum_sit_at_the_constant_output_plateau_on_the_circle():
         assert train(net, init, X, Y, opt, 2000).final_loss == pytest.approx(plateau, abs=1e-4)
     X, Y = xor()
     assert train(net, init, X, Y, SGD(lr=0.1), 3000).final_loss == pytest.approx(0.125, abs=1e-3)
+
+
+SEEDS = [123, *range(1, 11)]
+
+
+def stacked_inits(net):
+    """The eleven initialisations of 27.5, stacked along a leading batch axis (the chapter's first)."""
+    return [np.stack(layer) for layer in zip(*(net.init(np.random.default_rng(seed)) for seed in SEEDS))]
+
+
+@pytest.fixture(scope="module")
+def seed_epochs():
+    net = MLP((2, 8, 1))
+    stacked = stacked_inits(net)
+    optimizers = {"SGD": SGD(lr=0.1), "Momentum": Momentum(lr=0.1, beta=0.9), "RMSProp": RMSProp(lr=0.01, beta=0.9),
+                  "Adam": Adam(lr=0.01)}
+    out = {}
+    for task, (X, Y), epochs in [("XOR", xor(), 3000), ("circle", circle(), 2000)]:
+        for name, opt in optimizers.items():
+            losses = train(net, stacked, X, Y, opt, epochs).losses
+            single = train(net, [p[0] for p in stacked], X, Y, opt, epochs).losses
+            np.testing.assert_array_equal(losses[:, 0], single)  # the table's run is the batch's first, exactly
+            out[(task, name)] = [epochs_to_reach(column, 0.01) for column in losses.T]
+    return out
+
+
+def test_network_findings_that_hold_over_eleven_initialisations(seed_epochs):
+    """27.5: SGD never converges, momentum never on the circle, RMSProp always; the medians quoted."""
+    converged = {key: sum(e is not None for e in epochs) for key, epochs in seed_epochs.items()}
+    assert converged == {("XOR", "SGD"): 0, ("XOR", "Momentum"): 10, ("XOR", "RMSProp"): 11, ("XOR", "Adam"): 11,
+                         ("circle", "SGD"): 0, ("circle", "Momentum"): 0, ("circle", "RMSProp"): 11,
+                         ("circle", "Adam"): 10}
+    median = {key: np.median([4000 if e is None else e for e in epochs]) for key, epochs in seed_epochs.items()}
+    assert (median[("XOR", "RMSProp")], median[("XOR", "Adam")], median[("XOR", "Momentum")]) == (269, 278, 2045)
+    assert (median[("circle", "RMSProp")], median[("circle", "Adam")]) == (530, 1025)
+    rms, adam = seed_epochs[("circle", "RMSProp")], seed_epochs[("circle", "Adam")]
+    assert (min(rms), max(rms)) == (398, 1215) and min(e for e in adam if e is not None) == 356
+    assert any(a is not None and a < r for a, r in zip(adam, rms))  # RMSProp is not ahead for every seed
+    assert seed_epochs[("circle", "Adam")][0] == 1459 and seed_epochs[("circle", "RMSProp")][0] == 817
+
+
+def test_exercise_27_4_robustness_counts_over_eleven_initialisations():
+    net = MLP((2, 8, 1))
+    X, Y = xor()
+    lrs = np.array([1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+    grid = [np.repeat(p, len(lrs), axis=0) for p in stacked_inits(net)]
+    lr = np.tile(lrs, len(SEEDS))[:, None, None]
+    counts = {}
+    for name, opt in {"SGD": SGD(lr=lr), "Momentum": Momentum(lr=lr, beta=0.9), "RMSProp": RMSProp(lr=lr, beta=0.9),
+                      "Adam": Adam(lr=lr)}.items():
+        finals = train(net, grid, X, Y, opt, 3000).final_loss.reshape(len(SEEDS), len(lrs))
+        counts[name] = (finals < 0.01).sum(axis=0).tolist()
+    assert counts == {"SGD": [0, 0, 0, 0, 10], "Momentum": [0, 0, 0, 10, 11], "RMSProp": [0, 11, 11, 11, 11],
+                      "Adam": [0, 8, 11, 11, 1]}
 
 
 # --- 27.6 --------------------------------------------------------------------
