@@ -180,6 +180,9 @@ def test_default_adam_on_the_bowl_blows_up_after_its_step_crosses_the_limit():
     assert diagnostics.first_blowup(run.path) == 4947
     assert run.losses[:4947].min() < 1e-220 and run.losses[6000] > 1e-100  # the loss had been 1e-222
     assert diagnostics.first_blowup(run.path[:2001]) is None  # a 2000-step window sees no blow-up
+    assert 34.5 < sizes[4900] / sizes[100] < 36.5  # 'grows by a factor of about 35 between steps 100 and 4900'
+    log_w2 = np.log10(np.maximum(np.abs(run.path[:, 1]), diagnostics.SMALLEST_SUBNORMAL))
+    assert log_w2[4947:5447].max() - log_w2[:4947].min() > 100  # 'more than a hundred decades' within 500 steps
 
 
 @pytest.fixture(scope="module")
@@ -206,6 +209,12 @@ def test_ablation_no_row_is_stable_at_6000_steps(ablation):
         (0.0, 0.999, False): "blows up at step 1567", (0.9, 0.9, False): "never settles",
         (0.9, 0.99, False): "blows up at step 769", (0.9, 0.999, False): "blows up at step 5239",
     }
+
+
+def test_ablation_rows_that_never_settle_rattle_about_a_thousandth_from_the_minimum(ablation):
+    for corrected in (True, False):
+        size = np.abs(ablation[(0.9, 0.9, corrected)][1000:]).max(axis=1)
+        assert 1e-4 < size.min() and size.max() < 1e-1
 
 
 def test_ablation_every_blowup_comes_as_the_step_size_of_w2_passes_the_limit_of_its_row(ablation):
