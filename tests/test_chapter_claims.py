@@ -305,9 +305,12 @@ def test_network_findings_that_hold_over_eleven_initialisations(seed_epochs):
                          ("circle", "Adam"): 10}
     median = {key: np.median([4000 if e is None else e for e in epochs]) for key, epochs in seed_epochs.items()}
     assert (median[("XOR", "RMSProp")], median[("XOR", "Adam")], median[("XOR", "Momentum")]) == (269, 278, 2045)
-    assert (median[("circle", "RMSProp")], median[("circle", "Adam")]) == (530, 1025)
+    # RMSProp's circle runs move by a few epochs with the last bits of exp (AVX-512 against AVX2):
+    # the chapter rounds to hundreds, and these bounds keep every rounded value away from a boundary.
+    assert (round(median[("circle", "RMSProp")], -2), median[("circle", "Adam")]) == (500, 1025)
+    assert 510 < median[("circle", "RMSProp")] < 545
     rms, adam = seed_epochs[("circle", "RMSProp")], seed_epochs[("circle", "Adam")]
-    assert (min(rms), max(rms)) == (398, 1215) and min(e for e in adam if e is not None) == 356
+    assert min(rms) == 398 and 1200 < max(rms) < 1240 and min(e for e in adam if e is not None) == 356
     assert any(a is not None and a < r for a, r in zip(adam, rms))  # RMSProp is not ahead for every seed
     assert seed_epochs[("circle", "Adam")][0] == 1459 and seed_epochs[("circle", "RMSProp")][0] == 817
 
