@@ -169,6 +169,7 @@ def test_first_blowup_sees_a_coordinate_that_grows_back_under_an_underflowed_los
     sizes = diagnostics.effective_lrs(opt, BOWL.grad(run.path[:-1]))[:, 1]
     assert sizes[100] < 0.02 < sizes[1566]  # the step size of w2 has grown past 2 / 100
     assert np.abs(run.path[2000, 1]) > 1e-250  # and w2 is on its way back
+    assert np.all(run.losses[1567:1867] == 0)  # 'a loss that reads zero for hundreds of steps of the climb'
 
 
 def test_default_adam_on_the_bowl_blows_up_after_its_step_crosses_the_limit():
