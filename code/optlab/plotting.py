@@ -15,7 +15,7 @@ from .surfaces import Surface
 
 __all__ = [
     "OKABE_ITO", "STYLES", "style", "style_table", "use_style", "draw_surface", "draw_path", "contour_panel",
-    "loss_curves", "bar_panel", "power_of_ten_labels",
+    "loss_curves", "bar_panel", "power_of_ten_labels", "decimal_log_labels",
 ]
 
 OKABE_ITO = {
