@@ -26,7 +26,8 @@
 
   /* ---------------------------------------------------------------- surfaces */
 
-  // Loss and gradient of each surface of optlab.surfaces.SURFACES, in optlab's order of operations.
+  // Loss and gradient of each surface of optlab.surfaces.SURFACES, in optlab's order of operations,
+  // and the gap L - L* where optlab computes it otherwise than as loss - minLoss.
   const SURFACE_RULES = {
     // optlab.surfaces.quadratic(): 1/2 (w - c)^T diag(2, 100) (w - c), c = 0.
     quadratic: {
@@ -47,6 +48,11 @@
     saddle: {
       loss: (x, y) => 0.5 * (x * x) - 0.5 * (y * y) + 0.25 * y ** 4,
       grad: (x, y) => [x, y ** 3 - y],
+      // optlab's Saddle.gap: L + 1/4 without its cancellation next to a minimum.
+      gap(x, y) {
+        const d = (y - 1) * (y + 1);
+        return 0.5 * (x * x) + 0.25 * (d * d);
+      },
     },
     plateau: {
       loss: (x, y) => -Math.expm1(-0.5 * (x * x + 4 * (y * y))), // no cancellation near 0, unlike 1 - exp
@@ -165,6 +171,11 @@
    * the gap L - L* along it, and the step at which the run diverged (null if
    * it did not; the path then ends at the last finite point).
    */
+  /** L - L* at (x, y): the surface's own gap where it has one (it avoids cancellation), else loss - minLoss. */
+  function gap(surface, x, y) {
+    return surface.gap ? surface.gap(x, y) : surface.loss(x, y) - surface.minLoss;
+  }
+
   function run(surface, optimizer, hp, start, steps) {
     let w = [start[0], start[1]];
     let state = optimizer.init();
@@ -183,11 +194,12 @@
       path.push(w);
       loss.push(value);
     }
-    return { path, loss, gap: loss.map((v) => v - surface.minLoss), diverged };
+    return { path, loss, gap: path.map(([x, y]) => gap(surface, x, y)), diverged };
   }
 
   window.OptimizerRace = {
     SURFACES,
+    gap,
     OPTIMIZERS,
     STYLES: DATA.styles,
     EPS: DATA.eps,

@@ -184,7 +184,7 @@
       let lowest = Infinity;
       for (let j = 0; j <= ny; j++)
         for (let i = 0; i <= nx; i++) {
-          const value = s.loss(x0 + ((x1 - x0) * i) / nx, y1 - ((y1 - y0) * j) / ny) - s.minLoss;
+          const value = R.gap(s, x0 + ((x1 - x0) * i) / nx, y1 - ((y1 - y0) * j) / ny);
           gap[j * (nx + 1) + i] = value;
           top = Math.max(top, value);
           if (value > 0) lowest = Math.min(lowest, value);

@@ -56,6 +56,7 @@ def case(surface_key: str, racer: race.Racer, hyper: dict, steps: int, start=Non
         "steps": steps,
         "path": path.tolist(),
         "loss": trajectory.losses.tolist(),
+        "gap": surface.gap(path).tolist(),
     }
 
 
@@ -67,12 +68,13 @@ def two_settings(surface_key: str, racer: race.Racer) -> list[dict]:
 
 
 def surface_samples() -> dict:
-    """Each surface's loss and gradient at a few points of its window."""
+    """Each surface's loss, gap and gradient at a few points of its window."""
     table = {}
     for key, s in SURFACES.items():
         x0, x1, y0, y1 = s.window
         points = np.array([[x0 + fx * (x1 - x0), y0 + fy * (y1 - y0)] for fx, fy in SAMPLE_FRACTIONS])
-        table[key] = {"points": points.tolist(), "loss": s.loss(points).tolist(), "grad": s.grad(points).tolist()}
+        table[key] = {"points": points.tolist(), "loss": s.loss(points).tolist(), "gap": s.gap(points).tolist(),
+                      "grad": s.grad(points).tolist()}
     return table
 
 
@@ -110,11 +112,13 @@ REPLAY = """(v) => {
     c.path.forEach((p, i) => p.forEach((x, j) =>
       check(x, (r.path[i] || [])[j], `case ${k} (${c.surface} ${c.optimizer}) step ${i} w${j + 1}`)));
     c.loss.forEach((x, i) => check(x, r.loss[i], `case ${k} loss ${i}`));
+    c.gap.forEach((x, i) => check(x, r.gap[i], `case ${k} gap ${i}`));
   }
   for (const [key, s] of Object.entries(v.samples)) {
     const js = R.SURFACES[key];
     s.points.forEach(([x, y], i) => {
       check(s.loss[i], js.loss(x, y), `${key} loss at point ${i}`);
+      check(s.gap[i], R.gap(js, x, y), `${key} gap at point ${i}`);
       js.grad(x, y).forEach((g, j) => check(s.grad[i][j], g, `${key} grad at point ${i}`));
     });
   }
