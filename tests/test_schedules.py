@@ -100,6 +100,11 @@ def test_array_rates_give_one_rate_per_run():
     np.testing.assert_allclose(schedules.Cosine(lrs, total_steps=10)(5), lrs / 2)
 
 
+def test_side_by_side_repeats_each_schedule_for_its_runs():
+    both = schedules.side_by_side([schedules.Constant(0.1), schedules.Exponential(0.1, 0.5)], repeats=2, ndim=3)
+    np.testing.assert_array_equal(both(1), np.array([0.1, 0.1, 0.05, 0.05]).reshape(4, 1, 1))
+
+
 def test_runners_take_a_schedule_as_they_take_a_function():
     schedule = schedules.StepDecay(0.015, step_size=20, gamma=0.5)
     ours = run_on_surface(ILL_CONDITIONED, SGD(lr=0.015), steps=60, lr_schedule=schedule)
@@ -111,7 +116,8 @@ def test_runners_take_a_schedule_as_they_take_a_function():
 
 @pytest.mark.parametrize("make, message", [
     (lambda: schedules.StepDecay(0.1, step_size=0), "step_size"),
-    (lambda: schedules.Exponential(0.1, gamma=1.5), "gamma"),
+    (lambda: schedules.Exponential(0.1, gamma=0.0), "gamma"),
+    (lambda: schedules.StepDecay(0.1, 10, gamma=1.5), "gamma"),
     (lambda: schedules.Cosine(-0.1, 10), "lr"),
     (lambda: schedules.WarmupCosine(0.1, 10, 10), "cosine steps"),
     (lambda: schedules.WarmupCosine(0.1, 10, 100, start_factor=0.0), "start_factor"),

@@ -12,8 +12,8 @@ at once.
 
 Normal deviates. A deviate is the sum of twelve uniforms minus 6 (the
 Irwin–Hall construction): each 64-bit output gives two uniforms
-:math:`(k + \tfrac12)/2^{32}` from its two 32-bit halves, so six outputs make one
-deviate. Its mean is 0 and its variance :math:`1 - 2^{-64}`; it lies in
+:math:`(k + \tfrac12)/2^{32}` in (0, 1) from its two 32-bit halves, so six
+outputs make one deviate. Its mean is 0 and its variance :math:`1 - 2^{-64}`; it lies in
 :math:`[-6, 6]` and its excess kurtosis is :math:`-0.1`, close enough to a normal
 for additive gradient noise, whose effect on the runs below depends on the
 variance alone. The reason for this choice over Box–Muller is portability:
@@ -49,11 +49,14 @@ def mix64(x):
     .. math:: z \leftarrow (z \oplus (z \gg 30))\, c_1;\quad z \leftarrow (z \oplus (z \gg 27))\, c_2;\quad
               z \oplus (z \gg 31)
     """
-    z = np.asarray(x, dtype=np.uint64)
+    z = np.array(x, dtype=np.uint64)  # a copy, updated in place below
     with np.errstate(over="ignore"):  # the wrap-around modulo 2^64 is the algorithm
-        z = (z ^ (z >> np.uint64(30))) * _MIX1
-        z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
+        z ^= z >> np.uint64(30)
+        z *= _MIX1
+        z ^= z >> np.uint64(27)
+        z *= _MIX2
+    z ^= z >> np.uint64(31)
+    return z
 
 
 def random_bits(seeds, counters):
@@ -68,28 +71,27 @@ def random_bits(seeds, counters):
         return mix64(key + (counters + np.uint64(1)) * GOLDEN_GAMMA)
 
 
-def uniforms(seeds, counters):
-    r"""Two uniforms in (0, 1) per (seed, counter): :math:`(k + \tfrac12)/2^{32}` for each 32-bit half.
-
-    The result has one more axis, of length 2, than the broadcast inputs.
-    """
-    bits = random_bits(seeds, counters)
-    halves = np.stack([bits >> np.uint64(32), bits & np.uint64(0xFFFFFFFF)], axis=-1)
-    return (halves.astype(np.float64) + 0.5) / _TWO_TO_32
-
-
 def standard_normal(seeds, first: int, count: int) -> np.ndarray:
     r"""Approximately standard normal deviates number ``first`` to ``first + count - 1`` of each seed.
 
     ``seeds`` is a 1-D array; the result has shape ``(len(seeds), count)``.
-    Deviate :math:`j` of seed :math:`s` is the sum of the twelve uniforms of
-    counters :math:`6j, \dots, 6j+5`, minus 6 (see the module's docstring
-    for why this sum, and why it is exact).
+    Deviate :math:`j` of seed :math:`s` is made of the outputs with counters
+    :math:`6j, \dots, 6j+5`: with :math:`h_i, \ell_i` the high and low 32 bits
+    of output :math:`i`, it is
+
+    .. math:: z = \sum_{i=0}^{5} \Bigl(\frac{h_i + \tfrac12}{2^{32}} + \frac{\ell_i + \tfrac12}{2^{32}}\Bigr) - 6
+              = \frac{S + 6}{2^{32}} - 6, \qquad S = \sum_{i=0}^{5} (h_i + \ell_i),
+
+    computed in the second form: :math:`S` is an integer below :math:`2^{36}`,
+    and each operation after it is exact in float64 (see the module's
+    docstring for why this sum of uniforms).
     """
     per_normal = UNIFORMS_PER_NORMAL // 2
     counters = np.arange(first * per_normal, (first + count) * per_normal, dtype=np.uint64)
-    u = uniforms(np.asarray(seeds, dtype=np.uint64)[:, None], counters[None, :])
-    return u.reshape(len(seeds), count, UNIFORMS_PER_NORMAL).sum(axis=-1) - 6.0
+    bits = random_bits(np.asarray(seeds, dtype=np.uint64)[:, None], counters[None, :])
+    halves = (bits >> np.uint64(32)) + (bits & np.uint64(0xFFFFFFFF))
+    total = halves.reshape(len(seeds), count, per_normal).sum(axis=-1)
+    return (total.astype(np.float64) + per_normal) / _TWO_TO_32 - 6.0
 
 
 @dataclass(frozen=True)
@@ -196,5 +198,6 @@ def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int,
     _check_not_look_ahead(optimizer, params)
     _, _, iterates = minimize(objective, params, optimizer, epochs * per_epoch, lr_schedule)
     ends = [params] + [iterates[(e + 1) * per_epoch - 1] for e in range(epochs)]
-    stacked = [np.stack([p[i] for p in ends]) for i in range(len(params))]
-    return Training(params=ends[-1], losses=model.loss(stacked, X, Y))
+    # One forward pass per epoch: a single pass over all epochs at once makes
+    # arrays of tens of megabytes and is slower.
+    return Training(params=ends[-1], losses=np.array([model.loss(p, X, Y) for p in ends]))

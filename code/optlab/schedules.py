@@ -27,6 +27,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from .validation import check_nonnegative
 
 
@@ -107,14 +109,19 @@ class StepDecay(Schedule):
 
 @dataclass(frozen=True)
 class Exponential(Schedule):
-    r""":math:`\eta_t = \eta\, \gamma^t`. PyTorch: ``ExponentialLR(optimizer, gamma)``."""
+    r""":math:`\eta_t = \eta\, \gamma^t`. PyTorch: ``ExponentialLR(optimizer, gamma)``.
+
+    A ``gamma`` above 1 makes the rate grow, as a learning-rate range test
+    needs (Smith 2017).
+    """
 
     lr: float
     gamma: float
 
     def __post_init__(self):
         check_nonnegative("lr", self.lr)
-        _check_factor("gamma", self.gamma)
+        if not self.gamma > 0:
+            raise ValueError(f"gamma must be positive, got {self.gamma!r}")
 
     def __call__(self, t: int):
         return self.lr * self.gamma**t
@@ -226,6 +233,20 @@ class PowerDecay(Schedule):
     def __call__(self, t: int):
         base = 1 + t / self.scale
         return self.lr / (math.sqrt(base) if self.power == 0.5 else base**self.power)
+
+
+def side_by_side(schedules, repeats: int = 1, ndim: int = 2):
+    """One schedule per group of ``repeats`` runs of a batch, as a single schedule for a runner.
+
+    At step ``t`` it returns the rates ``schedules[k](t)``, each repeated
+    ``repeats`` times (one per seed, say), as a column of shape
+    ``(len(schedules) * repeats, 1, ...)`` with ``ndim`` axes: 2 for runs on
+    a surface, 3 for batched networks. Several schedules then run as one
+    batched computation.
+    """
+    schedules = tuple(schedules)
+    shape = (len(schedules) * repeats,) + (1,) * (ndim - 1)
+    return lambda t: np.repeat([s(t) for s in schedules], repeats).reshape(shape)
 
 
 def torch_rates(schedule: Schedule, steps: int) -> list[float]:
