@@ -177,8 +177,9 @@ def minibatch_epochs(circle_task):
     seeds, target, epochs = 10, 0.03, {}
     heavy_balls = Momentum(lr=np.repeat([10.0, 1.0], seeds)[:, None, None], beta=np.repeat([0.0, 0.9], seeds)[:, None, None])
     for B in (10, 30, 100, 300):
-        pair = train_minibatch(net, replicate(init, 2 * seeds), X, Y, heavy_balls, 100, B, np.tile(np.arange(seeds), 2))
-        adam = train_minibatch(net, replicate(init, seeds), X, Y, Adam(lr=0.1), 60, B, np.arange(seeds))
+        budget = min(100, 1200 // batches_per_epoch(300, B))  # epochs: at most 100, and at most 1200 updates
+        pair = train_minibatch(net, replicate(init, 2 * seeds), X, Y, heavy_balls, budget, B, np.tile(np.arange(seeds), 2))
+        adam = train_minibatch(net, replicate(init, seeds), X, Y, Adam(lr=0.1), budget, B, np.arange(seeds))
         for name, losses in [("SGD", pair.losses[:, :seeds]), ("Momentum", pair.losses[:, seeds:]),
                              ("Adam", adam.losses)]:
             reached = [epochs_to_reach(losses[:, s], target) for s in range(seeds)]
