@@ -20,14 +20,31 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
 TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student test serve lab clean notebooks check-pairs venv mutation bench
+.PHONY: book book-student test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+# The environment is the lock file's, package for package: requirements.txt
+# states the ranges the book supports, requirements.lock the exact versions
+# (every transitive package) that the twins in notebooks/ were executed with.
+# --no-deps installs nothing the lock does not name; pip check then proves
+# the lock complete.
+$(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	$(BIN)/python -m pip check
 	touch $@
+
+# Resolve requirements.txt again into requirements.lock with uv (one
+# resolution for every platform, for CPython 3.11 and later). After a
+# refresh, `make notebooks` re-executes the twins with the new versions
+# (a test fails until it has).
+UV_VERSION := 0.13.8
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip compile requirements.txt --universal --python-version 3.11 --fork-strategy fewest \
+	  --quiet --output-file requirements.lock
 
 # Execution is cached in _build/.jupyter_cache, so a rebuild without changes
 # re-executes nothing. -W turns every warning (a failed cell included) into a
@@ -43,7 +60,12 @@ book-student: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python scripts/student_edition.py --output _build/student/html
 
 test: book
-	$(BIN)/python -m pytest -n 2 --dist loadscope tests $(TWINS) --nbval --nbval-current-env
+	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles" tests $(TWINS) --nbval --nbval-current-env
+
+# Each notebook page's runnable bundle, downloaded from the served site and run
+# in a fresh virtual environment (tests/test_bundles.py; a minute or more).
+test-bundles: book
+	$(BIN)/python -m pytest -n 2 -m bundles tests/test_bundles.py
 
 serve: book
 	@echo "Serving $(HTML) on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
@@ -60,17 +82,20 @@ clean:
 
 define EXECUTE_IN_PLACE
 import sys, nbformat
+from importlib.metadata import version
 from nbclient import NotebookClient
 path = sys.argv[1]
 notebook = nbformat.read(path, as_version=4)
 NotebookClient(notebook, timeout=300, record_timing=False,
                resources={"metadata": {"path": "notebooks"}}).execute()
+notebook.metadata["executed_with"] = {name: version(name) for name in ("numpy", "matplotlib")}
 nbformat.write(notebook, path)
 endef
 export EXECUTE_IN_PLACE
 
 # The reference notebooks that nbval replays: each chapter notebook converted
-# by jupytext, then executed in place (no timing metadata, so reruns diff cleanly).
+# by jupytext, then executed in place (no timing metadata, so reruns diff
+# cleanly), with the NumPy and Matplotlib versions it ran with in its metadata.
 notebooks: $(STAMP)
 	mkdir -p notebooks
 	for md in $(CHAPTER_NOTEBOOKS); do \

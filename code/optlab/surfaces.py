@@ -137,6 +137,17 @@ class Saddle(Surface):
         x, y = w[..., 0], w[..., 1]
         return np.stack([x, y**3 - y], axis=-1)
 
+    def gap(self, w):
+        r""":math:`L - L^\star = \tfrac12 w_1^2 + \tfrac14 \big((w_2 - 1)(w_2 + 1)\big)^2`.
+
+        The same value as ``loss(w) + 1/4``, without its cancellation: near a
+        minimum the loss is :math:`-\tfrac14` plus a tiny gap, and the sum
+        would keep only the gap's digits above :math:`10^{-17}`.
+        """
+        w = np.asarray(w, dtype=float)
+        x, y = w[..., 0], w[..., 1]
+        return 0.5 * x**2 + 0.25 * ((y - 1) * (y + 1)) ** 2
+
 
 @dataclass(frozen=True)
 class Plateau(Surface):

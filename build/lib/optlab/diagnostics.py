@@ -1,0 +1,87 @@
+r"""Measurements along a run: the step sizes an adaptive optimizer uses, and rises of the loss.
+
+The chapter's figures ask two questions that a loss curve alone does not
+answer: *how large is the step size each coordinate gets* (AdaGrad's shrinks
+for good, Adam's can grow back), and *how often and how far does the loss
+climb back up* (the sawtooth of Adam at a large learning rate).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizers import AdaGradState, AdamState, Optimizer, RMSPropState, _denominator
+
+
+def effective_lr(optimizer: Optimizer, state) -> list[np.ndarray]:
+    r"""The element-wise step size :math:`\eta / (\sqrt{s} + \epsilon)` held in ``state``.
+
+    :math:`s` is :math:`G_t` for AdaGrad, :math:`v_t` for RMSProp, and for
+    Adam :math:`\hat v_t` (or :math:`v_t` without bias correction, or the
+    running maximum :math:`\tilde v_t` for AMSGrad): the quantity that
+    multiplies the gradient (for Adam, :math:`\hat m_t`) in the update.
+    """
+    inner = getattr(optimizer, "inner", optimizer)
+    if isinstance(state, AdaGradState):
+        moments = state.sum_sq
+    elif isinstance(state, RMSPropState):
+        moments = state.nu
+    elif isinstance(state, AdamState):
+        if inner.amsgrad and inner.amsgrad_max == "corrected":
+            moments = state.nu_max
+        else:
+            source = state.nu_max if inner.amsgrad else state.nu
+            correction = 1 - inner.beta2**state.count if inner.bias_correction else 1.0
+            moments = tuple(v / correction for v in source)
+    else:
+        raise TypeError(f"{type(optimizer).__name__} has no per-coordinate step size")
+    return [inner.lr / _denominator(s, inner.eps, inner.eps_inside_sqrt) for s in moments]
+
+
+def effective_lrs(optimizer: Optimizer, grads) -> np.ndarray:
+    r"""The step sizes after each gradient of a run, replayed through a fresh state.
+
+    ``grads[t]`` is the gradient the optimizer saw at step t (one parameter
+    array per step, e.g. ``surface.grad(path[:-1])``); the state of an
+    adaptive optimizer depends on the gradients only, so replaying them gives
+    the states of the run. Returns an array of shape ``(steps, *grads[0].shape)``.
+    """
+    grads = np.asarray(grads, dtype=float)
+    state = optimizer.init([grads[0]])
+    sizes = []
+    for g in grads:
+        _, state = optimizer.step([np.zeros_like(g)], [g], state)
+        sizes.append(effective_lr(optimizer, state)[0])
+    return np.array(sizes)
+
+
+def count_rises(losses, factor: float = 10.0) -> int:
+    r"""The number of teeth of a sawtooth: climbs of the loss by more than ``factor``.
+
+    Walking along the run, a tooth is counted when the loss exceeds
+    ``factor`` times the lowest value seen since the previous tooth (or the
+    start); the search for the next tooth starts from the top of this one.
+    A monotone curve has none; each separate climb by more than ``factor``
+    counts once.
+    """
+    losses = np.asarray(losses, dtype=float)
+    rises, low = 0, losses[0]
+    for value in losses[1:]:
+        if value > factor * low:
+            rises, low = rises + 1, value
+        else:
+            low = min(low, value)
+    return rises
+
+
+def late_climb(losses, split: int) -> float:
+    r"""Orders of magnitude by which the loss after ``split`` climbs above its best value before.
+
+    :math:`\log_{10}\big(\max_{t \ge s} L_t / \min_{t < s} L_t\big)`: at most
+    zero for a loss that keeps decreasing, below one order of magnitude for
+    a run whose loss only ripples as it converges, and large when the run
+    blows up again after having converged. Zero losses count as
+    :math:`10^{-300}`.
+    """
+    losses = np.maximum(np.asarray(losses, dtype=float), 1e-300)
+    return float(np.log10(losses[split:].max(axis=0) / losses[:split].min(axis=0)))

@@ -1,0 +1,183 @@
+"""The chapter's plotting style: one colour-blind-safe palette and two kinds of panel.
+
+Colours are the Okabe–Ito palette (Okabe & Ito 2008); each optimizer also has
+its own line style and marker, so figures read in grey scale too. The
+Optimizer Race applet uses the same table (exported by
+:func:`style_table`).
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .surfaces import Surface
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+
+STYLES = {
+    "SGD": dict(color=OKABE_ITO["black"], linestyle="-", marker="o"),
+    "Momentum": dict(color=OKABE_ITO["orange"], linestyle="--", marker="s"),
+    "Nesterov": dict(color=OKABE_ITO["sky blue"], linestyle="-.", marker="^"),
+    "AdaGrad": dict(color=OKABE_ITO["reddish purple"], linestyle=":", marker="v"),
+    "RMSProp": dict(color=OKABE_ITO["bluish green"], linestyle=(0, (5, 1)), marker="D"),
+    "Adam": dict(color=OKABE_ITO["blue"], linestyle="-", marker="P"),
+    "AdamW": dict(color=OKABE_ITO["vermillion"], linestyle=(0, (3, 1, 1, 1)), marker="X"),
+    "AMSGrad": dict(color="#8C6D00", linestyle=(0, (1, 1)), marker="*"),
+}
+"""Colour, line style and marker of each optimizer, the same in every figure.
+
+AMSGrad uses a dark shade of the palette's yellow, which is too light on white.
+"""
+
+_FALLBACK = [dict(color=c, linestyle=s, marker=m) for c, s, m in zip(
+    ["#444444", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7"],
+    ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1))],
+    ["o", "s", "^", "v", "D", "X", "P"],
+)]
+
+
+def style(name: str, index: int = 0) -> dict:
+    """The style of an optimizer named ``name``; ``"Adam (lr=0.3)"`` takes Adam's.
+
+    Names outside the table get a style from a fallback cycle by ``index``.
+    """
+    base = name.split(" (")[0].strip()
+    return dict(STYLES.get(base, _FALLBACK[index % len(_FALLBACK)]))
+
+
+def style_table() -> dict:
+    """The style table with line styles as SVG dash arrays, for the applet."""
+    def dashes(linestyle):
+        named = {"-": [], "--": [6, 3], "-.": [6, 2, 1, 2], ":": [1, 2]}
+        return named[linestyle] if isinstance(linestyle, str) else list(linestyle[1])
+
+    return {k: dict(color=v["color"], dash=dashes(v["linestyle"]), marker=v["marker"]) for k, v in STYLES.items()}
+
+
+def use_style() -> None:
+    """Matplotlib settings shared by every figure of the book."""
+    plt.rcParams.update({
+        "figure.dpi": 96,
+        "savefig.dpi": 96,
+        "figure.figsize": (8.0, 4.5),
+        "font.size": 11,
+        "axes.titlesize": 12,
+        "axes.grid": True,
+        "grid.alpha": 0.25,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "legend.frameon": False,
+        "lines.linewidth": 1.8,
+        "lines.markersize": 3.5,
+    })
+
+
+def draw_surface(ax, surface: Surface, window=None, levels: int = 12) -> None:
+    """Log-spaced contour lines of :math:`L - L^\\star` in grey, and the minima as stars."""
+    x0, x1, y0, y1 = window or surface.window
+    W1, W2 = np.meshgrid(np.linspace(x0, x1, 300), np.linspace(y0, y1, 300))
+    gap = surface.gap(np.stack([W1, W2], axis=-1))
+    top = float(np.max(gap))
+    bottom = max(top * 1e-4, float(np.min(gap[gap > 0])) if np.any(gap > 0) else top * 1e-4)
+    ax.contourf(W1, W2, gap, levels=np.geomspace(bottom, top, levels), cmap="Greys", alpha=0.25,
+                extend="min")
+    ax.contour(W1, W2, gap, levels=np.geomspace(bottom, top, levels), colors="0.55", linewidths=0.6)
+    ax.plot(surface.minima[:, 0], surface.minima[:, 1], "*", color="white", markeredgecolor="black",
+            markersize=13, zorder=6, linestyle="none")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_2$")
+    ax.grid(False)
+
+
+def draw_path(ax, path, name: str, index: int = 0, label: str | None = None) -> None:
+    """A trajectory with the optimizer's style and a black square at its start."""
+    path = np.asarray(path)
+    s = style(name, index)
+    ax.plot(path[:, 0], path[:, 1], label=label or name, markevery=max(1, len(path) // 40), **s)
+    ax.plot(path[0, 0], path[0, 1], "s", color="black", markersize=7, zorder=7)
+
+
+def contour_panel(ax, surface: Surface, paths: dict, title: str | None = None, window=None) -> None:
+    """Contours of ``surface`` with one trajectory per entry of ``paths`` (name -> path)."""
+    draw_surface(ax, surface, window)
+    for index, (name, path) in enumerate(paths.items()):
+        draw_path(ax, path, name, index)
+    if title:
+        ax.set_title(title)
+    if len(paths) > 1:
+        ax.legend(loc="upper right", fontsize=9)
+
+
+def loss_curves(ax, curves: dict, xlabel: str = "step", ylabel: str = "loss", title: str | None = None,
+                markers: bool = False) -> None:
+    """Loss curves on a log scale, one per entry of ``curves`` (name -> values)."""
+    for index, (name, values) in enumerate(curves.items()):
+        s = style(name, index)
+        if not markers:
+            s.pop("marker")
+        values = np.asarray(values)
+        ax.plot(np.arange(len(values)), values, label=name, markevery=max(1, len(values) // 12), **s)
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=9)
+
+
+def bar_panel(ax, values: dict, ylabel: str, title: str | None = None, log: bool = False,
+              labels: dict | None = None) -> None:
+    """One bar per optimizer (name -> value) in its colour, with the value written above it.
+
+    ``labels`` overrides the text above a bar (e.g. ``">3000"`` for a run
+    that never reached a threshold); by default the value is printed with
+    four significant digits.
+    """
+    names = list(values)
+    heights = [values[n] for n in names]
+    colors = [style(n, i)["color"] for i, n in enumerate(names)]
+    ax.bar(names, heights, color=colors, edgecolor="black", linewidth=0.6)
+    for i, (name, height) in enumerate(zip(names, heights)):
+        text = (labels or {}).get(name, f"{height:.4g}")
+        ax.annotate(text, (i, height), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9)
+    if log:
+        ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
+    ax.margins(y=0.15)
+    ax.grid(False, axis="x")
+    if title:
+        ax.set_title(title)
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten_labels(*axes, numticks: int = 6) -> None:
+    """Label the log-scaled y axes of ``axes`` as 10⁻³, 10⁰, 10³ in plain Unicode text.
+
+    Matplotlib's default labels are mathtext, which it parses label by label;
+    a figure whose loss spans 10⁻¹⁰⁰ to 10¹⁰ then spends most of its drawing
+    time on tick labels. Plain text looks the same and costs nothing. At
+    most ``numticks`` labelled powers of ten are kept, without minor ticks.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    def label(value, _position):
+        return "10" + str(int(round(np.log10(value)))).translate(_SUPERSCRIPTS) if value > 0 else ""
+
+    for ax in axes:
+        ax.yaxis.set_major_locator(LogLocator(base=10, numticks=numticks))
+        ax.yaxis.set_major_formatter(FuncFormatter(label))
+        ax.yaxis.set_minor_locator(NullLocator())

@@ -1,0 +1,237 @@
+"""Runners: an optimizer on a loss surface, or on a network and a data set.
+
+Both return plain arrays, so a notebook cell reads like a sentence::
+
+    path = run_on_surface(ILL_CONDITIONED, Momentum(lr=0.012), steps=80)
+    fit = train(MLP((2, 8, 1)), params, X, Y, Adam(lr=0.01), epochs=2000)
+
+Each call makes a fresh optimizer state with ``optimizer.init``: runs never
+share state. A learning-rate schedule, if given, maps the step index
+``t = 0, 1, ...`` to the learning rate used at that step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Callable
+
+import numpy as np
+
+from .network import MLP
+from .optimizers import Optimizer
+from .surfaces import Surface
+
+Schedule = Callable[[int], float]
+
+
+def minimize(
+    objective,
+    params,
+    optimizer: Optimizer,
+    steps: int,
+    lr_schedule: Schedule | None = None,
+    keep_iterates: bool = True,
+):
+    """Run ``steps`` updates on ``objective(params) -> (loss, grads)``.
+
+    Returns the final parameters, the loss *before* each update (length
+    ``steps``), and the parameters after every update (length ``steps``;
+    an empty list with ``keep_iterates=False``, which saves the memory).
+    The gradient is taken where the optimizer asks
+    (``optimizer.gradient_point``); the recorded loss is always at the
+    parameters themselves.
+    """
+    params = [np.asarray(p, dtype=float) for p in params]
+    return _descend(objective, lambda p: objective(p)[0], params, optimizer, steps, lr_schedule, keep_iterates)
+
+
+def _descend(objective, loss_at, params, optimizer, steps, lr_schedule, keep_iterates, grads_match=False):
+    """The loop of :func:`minimize`.
+
+    ``loss_at(params)`` is the loss alone (a look-ahead optimizer needs it at
+    :math:`w_t`); ``grads_match=True`` says the objective's gradients always
+    have the parameters' shapes, so the per-step check can be skipped.
+    """
+    state = optimizer.init(params)
+    losses, iterates = [], []
+    current = optimizer
+    for t in range(steps):
+        if lr_schedule is not None:
+            lr = lr_schedule(t)
+            if t == 0 or not np.array_equal(lr, current.lr):  # a warmup holds its lr after T steps
+                current = optimizer.with_lr(lr)
+        point = current.gradient_point(params, state)
+        loss, grads = objective(point)
+        if point is not params:  # a look-ahead optimizer: record the loss at w_t itself
+            loss = loss_at(params)
+        params, state = (current.update if grads_match else current.step)(params, grads, state)
+        losses.append(loss)
+        if keep_iterates:
+            iterates.append(params)
+    return params, np.array(losses), iterates
+
+
+class _SideBySide:
+    """Parameter arrays of shape ``(*batch, rows, cols)`` laid side by side in one array.
+
+    The packed array has shape ``(*batch, 1, total)``, so a learning rate of
+    shape ``(batch, 1, 1)`` broadcasts against it as against every parameter.
+    An element-wise optimizer then updates all parameters with one NumPy
+    operation per line of its algorithm box instead of one per array, which
+    is most of the cost of a step of a small network.
+    """
+
+    def __init__(self, params):
+        self.shapes = [p.shape[-2:] for p in params]
+        ends = np.cumsum([rows * cols for rows, cols in self.shapes])
+        self.slices = [slice(end - rows * cols, end) for end, (rows, cols) in zip(ends, self.shapes)]
+
+    @staticmethod
+    def applies(params, optimizer: Optimizer) -> bool:
+        """Whether packing changes nothing: an element-wise optimizer, matrices with one batch shape."""
+        if len(params) < 2 or not optimizer.elementwise or any(np.ndim(p) < 2 for p in params):
+            return False
+        if len({p.shape[:-2] for p in params}) != 1:
+            return False
+        # Array hyperparameters must broadcast along the batch axes only.
+        return all(all(n == 1 for n in np.shape(h)[-2:]) for h in _hyperparameters(optimizer))
+
+    def pack(self, arrays):
+        return np.concatenate([a.reshape(a.shape[:-2] + (1, -1)) for a in arrays], axis=-1)
+
+    def unpack(self, packed):
+        batch = packed.shape[:-2]
+        return [packed[..., 0, part].reshape(batch + shape) for part, shape in zip(self.slices, self.shapes)]
+
+
+class _Workspace:
+    """A packed copy of the parameters and a packed gradient, with their views made once.
+
+    ``load(packed)`` copies the parameters in and returns the per-array
+    views the network reads; backpropagation writes into ``grad_views``,
+    which are views of ``grads``. Copying one array is cheaper than
+    slicing and reshaping every parameter at every step.
+    """
+
+    def __init__(self, layout: _SideBySide):
+        self.layout = layout
+        self.params = self.grads = None
+
+    def load(self, packed):
+        if self.params is None or self.params.shape != packed.shape:  # the first step may broadcast
+            self.params, self.grads = np.empty_like(packed), np.empty_like(packed)
+            self.param_views = self.layout.unpack(self.params)
+            self.grad_views = self.layout.unpack(self.grads)
+        np.copyto(self.params, packed)
+        return self.param_views
+
+
+def _hyperparameters(optimizer: Optimizer):
+    """Every hyperparameter value of ``optimizer`` and of the optimizers it wraps."""
+    if is_dataclass(optimizer):
+        values = [getattr(optimizer, f.name) for f in fields(optimizer)]
+    else:
+        values = vars(optimizer).values()
+    for value in values:
+        if isinstance(value, Optimizer):
+            yield from _hyperparameters(value)
+        else:
+            yield value
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A run on a surface: ``path[t]`` is :math:`w_t` for t = 0..steps, ``losses[t]`` its loss."""
+
+    path: np.ndarray
+    losses: np.ndarray
+
+
+def run_on_surface(
+    surface: Surface, optimizer: Optimizer, steps: int, start=None, lr_schedule: Schedule | None = None
+) -> Trajectory:
+    """Run ``optimizer`` for ``steps`` steps on ``surface`` from ``start`` (default ``surface.start``)."""
+    start = np.asarray(surface.start if start is None else start, dtype=float)
+
+    # The losses are computed for the whole path at the end, in one call,
+    # so the loop asks only for gradients, which have the shape of w by
+    # construction (no per-step check).
+    def objective(params):
+        return None, [surface.grad(params[0])]
+
+    _, _, iterates = _descend(objective, lambda params: None, [start], optimizer, steps, lr_schedule, True,
+                              grads_match=True)
+    path = np.array([start] + [p[0] for p in iterates])
+    return Trajectory(path=path, losses=surface.loss(path))
+
+
+@dataclass(frozen=True)
+class Training:
+    """A training run: final ``params`` and ``losses[e]``, the loss at the start of epoch e."""
+
+    params: list
+    losses: np.ndarray
+
+    @property
+    def final_loss(self):
+        """The loss of the last epoch, as the chapter's tables report it."""
+        return self.losses[-1]
+
+
+def train(
+    model: MLP, params, X, Y, optimizer: Optimizer, epochs: int, lr_schedule: Schedule | None = None
+) -> Training:
+    """Full-batch training: one gradient step on all of ``X`` per epoch.
+
+    ``params`` is left untouched, so one initialisation can serve every
+    optimizer. With batched parameters (a leading axis, see
+    :func:`optlab.network.replicate`) ``losses`` has shape ``(epochs, batch)``.
+    """
+
+    params = [np.asarray(p, dtype=float) for p in params]
+    if not _SideBySide.applies(params, optimizer):
+        final, losses, _ = minimize(
+            lambda p: model.loss_and_grads(p, X, Y), params, optimizer, epochs, lr_schedule, keep_iterates=False
+        )
+        return Training(params=final, losses=losses)
+
+    # The same run on the parameters packed into one array: bit for bit the
+    # same numbers, at a fraction of the cost per step.
+    layout = _SideBySide(params)
+    work = _Workspace(layout)
+
+    def objective(packed):
+        loss, _ = model._backprop(work.load(packed[0]), X, Y, work.grad_views)
+        return loss, [work.grads.copy()]  # a new array: an optimizer may keep the gradient it is given
+
+    def loss_at(packed):
+        return model.loss(work.load(packed[0]), X, Y)
+
+    packed = [layout.pack(params)]
+    final, losses, _ = _descend(objective, loss_at, packed, optimizer, epochs, lr_schedule, False, grads_match=True)
+    return Training(params=[p.copy() for p in layout.unpack(final[0])], losses=losses)
+
+
+def epochs_to_reach(losses, threshold: float) -> int | None:
+    """The first epoch whose loss is below ``threshold``, or ``None`` if none is."""
+    below = np.flatnonzero(np.asarray(losses) < threshold)
+    return int(below[0]) if below.size else None
+
+
+def linear_warmup(lr: float, warmup_steps) -> Schedule:
+    r"""The schedule :math:`\eta_t = \eta \min(1, t / T)` that rises from 0 to ``lr`` over T steps.
+
+    ``warmup_steps = 0`` means no warmup: :math:`\eta_t = \eta` from the start.
+    ``warmup_steps`` may also be an integer array, one T per member of a batch
+    of trainings; the schedule then returns an array of that shape, e.g.
+    ``linear_warmup(0.01, np.array([0, 50, 100])[:, None, None])`` for three
+    batched networks.
+    """
+    if np.ndim(warmup_steps) > 0:
+        steps = np.asarray(warmup_steps, dtype=float)
+        if np.any(steps < 0):
+            raise ValueError(f"warmup_steps must be >= 0, got {warmup_steps!r}")
+        return lambda t: lr * np.where(steps == 0, 1.0, np.minimum(1.0, t / np.maximum(steps, 1.0)))
+    if warmup_steps == 0:
+        return lambda t: lr
+    return lambda t: lr * min(1.0, t / warmup_steps)

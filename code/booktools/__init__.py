@@ -1,0 +1,1 @@
+"""booktools: the tooling of the book (build, portability and test helpers), beside ``optlab``."""
