@@ -16,11 +16,13 @@ PORT ?= 8000
 # inline PNG figures that the pages and the reference notebooks hold.
 unexport MPLBACKEND
 
-# Chapter sources that are notebooks (they carry a kernelspec), and their twins.
-CHAPTER_NOTEBOOKS := $(shell grep -l '^kernelspec:' chapters/*.md 2>/dev/null)
-TWINS := $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
+# Chapter sources that are notebooks (pages of _toc.yml with a kernelspec, as
+# booktools.toc decides for the tests and the benchmark too), and their twins.
+# Expanded where used, after .venv exists.
+CHAPTER_NOTEBOOKS = $(shell $(BIN)/python -m booktools.toc --notebooks)
+TWINS = $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
+.PHONY: book book-student pdf pdf-student test-pdf lab-env test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
 
 venv: $(STAMP)
 
@@ -36,7 +38,8 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $@
 
 # Resolve requirements.txt again into requirements.lock with uv (one
-# resolution for every platform, for CPython 3.11 and later). After a
+# resolution for every platform, for CPython 3.11 and later), and
+# requirements-lab.txt on top of it, without moving a locked version. After a
 # refresh, `make notebooks` re-executes the twins with the new versions
 # (a test fails until it has).
 UV_VERSION := 0.13.8
@@ -45,6 +48,9 @@ lock:
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip compile requirements.txt --universal --python-version 3.11 --fork-strategy fewest \
 	  --quiet --output-file requirements.lock
+	grep -v '^-e' requirements.lock > $(VENV)/lock-constraints.txt
+	$(BIN)/uv pip compile requirements.txt requirements-lab.txt --constraint $(VENV)/lock-constraints.txt \
+	  --universal --python-version 3.11 --fork-strategy fewest --quiet --output-file requirements-lab.lock
 
 # Execution is cached in _build/.jupyter_cache, so a rebuild without changes
 # re-executes nothing. -W turns every warning (a failed cell included) into a
@@ -54,28 +60,53 @@ book: $(STAMP)
 	env -u MPLBACKEND $(BIN)/jupyter-book build . --builder html -W -n --keep-going 2>&1 | tee _build/build.log \
 	  || { for log in $$(find $(HTML)/reports -name '*.log' 2>/dev/null); do echo "== $$log"; cat "$$log"; done; exit 1; }
 
+# The PDF edition through Sphinx's LaTeX and XeLaTeX, in _build/latex. Needs
+# Debian's texlive-latex-recommended, texlive-latex-extra,
+# texlive-fonts-recommended, texlive-xetex, latexmk and fonts-freefont-otf
+# (.ci/run installs them). make pdf-student: the same without the solutions,
+# in _build/student/.
+PDF_NAME := momentum-rmsprop-adam.pdf
+pdf: $(STAMP)
+	env -u MPLBACKEND $(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going 2>&1 | tee _build/pdf.log
+	@echo "PDF: _build/latex/$(PDF_NAME)"
+
+pdf-student: $(STAMP)
+	env -u MPLBACKEND $(BIN)/python -m booktools.student_edition --builder pdflatex --output _build/student/$(PDF_NAME)
+
+test-pdf: pdf pdf-student book
+	$(BIN)/python -m pytest -m pdf tests/book/test_pdf.py
+
 # The student edition: the same book with every solution removed from the
-# sources before the build (see scripts/student_edition.py), in _build/student/html.
+# sources before the build (see booktools/student_edition.py), in _build/student/html.
 book-student: $(STAMP)
-	env -u MPLBACKEND $(BIN)/python scripts/student_edition.py --output _build/student/html
+	env -u MPLBACKEND $(BIN)/python -m booktools.student_edition --output _build/student/html
 
 test: book
-	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles" tests $(TWINS) --nbval --nbval-current-env
+	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles and not pdf" tests $(TWINS) --nbval --nbval-current-env
 
 # Each notebook page's runnable bundle, downloaded from the served site and run
-# in a fresh virtual environment (tests/test_bundles.py; a minute or more).
+# in a fresh virtual environment (tests/book/test_bundles.py; a minute or more).
 test-bundles: book
-	$(BIN)/python -m pytest -n 2 -m bundles tests/test_bundles.py
+	$(BIN)/python -m pytest -n 2 -m bundles tests/book/test_bundles.py
 
 serve: book
 	@echo "Serving $(HTML) on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
 
-# JupyterLab on the chapters: chapters/*.md open as notebooks through jupytext.
-# Installed on first use only, since it slows the start-up of every build.
-lab: $(STAMP)
-	test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet --disable-pip-version-check 'jupyterlab>=4,<5'
-	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser
+# JupyterLab on the chapters, with MyST rendered (jupyterlab-myst) and
+# nbconvert: requirements-lab.lock, installed on first use only, since
+# JupyterLab slows the start-up of every build. As root (in a container, say)
+# JupyterLab needs --allow-root, which is then added.
+LAB_STAMP := $(VENV)/.lab-installed
+$(LAB_STAMP): requirements-lab.lock $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-lab.lock
+	$(BIN)/python -m pip check
+	touch $@
+
+lab-env: $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf _build .pytest_cache
@@ -105,16 +136,16 @@ notebooks: $(STAMP)
 	done
 
 check-pairs: $(STAMP)
-	$(BIN)/python -m pytest tests/test_build.py -k "pairs or twin"
+	$(BIN)/python -m pytest tests/unit/test_sources.py -k "pairs or twin"
 
-# Plant each bug of scripts/mutation.py in a temporary copy of HEAD and check
+# Plant each bug of booktools/mutation.py in a temporary copy of HEAD and check
 # that the unit tests fail; prints the kill count (all must be killed).
 mutation: $(STAMP)
-	$(BIN)/python scripts/mutation.py
+	$(BIN)/python -m booktools.mutation
 
 # Performance figures against their budgets (issue 7): experiment time
 # against a textbook NumPy baseline, "Run all" of the chapters, clean and
 # cached builds and `make test` in a throw-away copy, page weight in Chromium.
 # Prints a table; `make bench BENCH_ARGS="--only 1"` runs one item.
 bench: $(STAMP)
-	env -u MPLBACKEND $(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	env -u MPLBACKEND $(BIN)/python -m booktools.bench $(BENCH_ARGS)

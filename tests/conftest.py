@@ -1,4 +1,10 @@
-"""Fixtures shared by the test modules.
+"""What every kind of test shares: optional tools, and the built book.
+
+The tests come in three kinds, one folder each, with a conftest of their own:
+
+* ``unit/``: fast, no build, no browser; what ``make mutation`` runs;
+* ``book/``: the build, the built pages and the student edition;
+* ``browser/``: the built pages and the applet in Chromium.
 
 An optional tool (a browser, torch) may be missing on a developer's machine,
 and a test that needs one then skips and says which tool was missing. In CI
@@ -8,89 +14,63 @@ test fails instead: a green CI never hides a skipped check.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import importlib.util
 import os
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+import shutil
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from booktools import ROOT, serve
+from booktools.serve import find_chromium
+
 SITE = ROOT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: `apt-get install chromium`
 
 
-def _find_chromium():
-    return CHROMIUM if os.access(CHROMIUM, os.X_OK) else None
+PROGRAMS = ("pdftotext", "pdfinfo", "pdfimages")
+"""Command-line tools (Debian's poppler-utils) that ``require`` finds on the PATH."""
 
 
 def _find_module(name):
     return importlib.import_module(name) if importlib.util.find_spec(name) else None
 
 
-_FINDERS = {"chromium": _find_chromium}
+def _find(tool: str):
+    if tool == "chromium":
+        return find_chromium()
+    return shutil.which(tool) if tool in PROGRAMS else _find_module(tool)
 
 
-def require(tool: str):
-    """Return ``tool`` (a path for ``chromium``, else the imported module).
-
-    When it is missing, skip the calling test with a message naming it, or
-    fail the test when running in CI.
-    """
-    found = _FINDERS.get(tool, functools.partial(_find_module, tool))()
-    if found is not None:
-        return found
-    message = f"optional tool {tool!r} is not available on this machine"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}, and CI must run every test", pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(name="require")
+@pytest.fixture(name="require", scope="session")
 def require_fixture():
-    """The :func:`require` helper, for tests that prefer a fixture to an import."""
+    """``require(tool)``: a path for ``"chromium"`` and the :data:`PROGRAMS`, else the imported module.
+
+    When the tool is missing, the calling test skips with a message naming
+    it, or fails when running in CI.
+    """
+
+    def require(tool: str):
+        found = _find(tool)
+        if found is not None:
+            return found
+        message = f"optional tool {tool!r} is not available on this machine"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}, and CI must run every test", pytrace=False)
+        pytest.skip(message)
+
     return require
 
 
 @pytest.fixture(scope="session")
-def chromium_path() -> Path:
-    """Path of Debian's Chromium, for Playwright's ``executable_path``."""
-    return require("chromium")
-
-
-@pytest.fixture(scope="session")
-def built_site() -> Path:
+def built_site():
     """``_build/html`` of the book; the test fails if the book was not built."""
     if not (SITE / "index.html").is_file():
         pytest.fail(f"{SITE} holds no built book: run `make book` first", pytrace=False)
     return SITE
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site):
     """Base URL (ending in ``/``) of the built site served on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    """A headless Chromium driven by Playwright (its own browser download is never used)."""
-    sync_api = require("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(chromium_path), headless=True)
-        yield chromium
-        chromium.close()
+    with serve.serve(built_site) as url:
+        yield url

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,8 +73,14 @@ def build_wheel(root: Path, cache: Path) -> Path:
     wheels = sorted(folder.glob("optlab-*.whl"))
     if not wheels:
         folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                        "--disable-pip-version-check", "--wheel-dir", str(folder), str(root)], check=True)
+        # From a copy of what the wheel is made of: setuptools leaves a build/
+        # folder behind, which must not land in the repository.
+        with tempfile.TemporaryDirectory(prefix="optlab-wheel-") as copy:
+            shutil.copy(root / "pyproject.toml", copy)
+            shutil.copytree(root / "code" / "optlab", Path(copy) / "code" / "optlab",
+                            ignore=shutil.ignore_patterns("__pycache__"))
+            subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                            "--disable-pip-version-check", "--wheel-dir", str(folder), copy], check=True)
         wheels = sorted(folder.glob("optlab-*.whl"))
     return wheels[-1]
 

@@ -11,7 +11,14 @@ One obvious place for each thing:
 * :mod:`optlab.schedules`: learning-rate schedules, each with its PyTorch counterpart;
 * :mod:`optlab.noise`: a portable seeded generator, noisy gradients and mini-batch training;
 * :mod:`optlab.theory`: the closed forms of the chapter's theorems;
-* :mod:`optlab.plotting`: the palette and the panel helpers.
+* :mod:`optlab.plotting`: the palette and the panel helpers;
+* :mod:`optlab.diagnostics`: step sizes and rises of the loss along a run;
+* :mod:`optlab.validation`: the checks on hyperparameters that every optimizer makes when it is built;
+* :mod:`optlab.race`: the Optimizer Race's roster and starting settings.
+
+Everything a page imports is listed in ``__all__`` below or is a public
+name of one of these modules; the book's appendix "The optlab package"
+documents all of it.
 """
 
 from .datasets import circle, sine, xor
@@ -19,19 +26,29 @@ from .network import MLP, replicate
 from .optimizers import (
     SGD,
     AdaGrad,
+    AdaGradState,
     Adam,
+    Adaptive,
+    AdamState,
     AdamW,
     DecoupledWeightDecay,
+    EmptyState,
     L2Penalty,
     Momentum,
+    MomentumState,
+    Optimizer,
     RMSProp,
+    RMSPropState,
 )
 from .surfaces import ILL_CONDITIONED, PLATEAU, ROSENBROCK, SADDLE, SURFACES, quadratic
-from .training import epochs_to_reach, linear_warmup, run_on_surface, train
+from .training import epochs_to_reach, linear_warmup, minimize, run_on_surface, train
+from .validation import check_decay_rate, check_nonnegative
 
 __all__ = [
     "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AdamW", "DecoupledWeightDecay", "L2Penalty",
+    "Optimizer", "Adaptive", "EmptyState", "MomentumState", "AdaGradState", "RMSPropState", "AdamState",
+    "check_nonnegative", "check_decay_rate",
     "MLP", "replicate", "xor", "circle", "sine",
     "ILL_CONDITIONED", "ROSENBROCK", "SADDLE", "PLATEAU", "SURFACES", "quadratic",
-    "run_on_surface", "train", "epochs_to_reach", "linear_warmup",
+    "run_on_surface", "train", "minimize", "epochs_to_reach", "linear_warmup",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizers import AdaGradState, AdamState, Optimizer, RMSPropState, _denominator
+from .optimizers import Optimizer
 
 
 def effective_lr(optimizer: Optimizer, state) -> list[np.ndarray]:
@@ -20,22 +20,10 @@ def effective_lr(optimizer: Optimizer, state) -> list[np.ndarray]:
     Adam :math:`\hat v_t` (or :math:`v_t` without bias correction, or the
     running maximum :math:`\tilde v_t` for AMSGrad): the quantity that
     multiplies the gradient (for Adam, :math:`\hat m_t`) in the update.
+    Each optimizer says it itself (:meth:`optlab.optimizers.Optimizer.effective_lr`);
+    one without a per-coordinate step size raises ``TypeError``.
     """
-    inner = getattr(optimizer, "inner", optimizer)
-    if isinstance(state, AdaGradState):
-        moments = state.sum_sq
-    elif isinstance(state, RMSPropState):
-        moments = state.nu
-    elif isinstance(state, AdamState):
-        if inner.amsgrad and inner.amsgrad_max == "corrected":
-            moments = state.nu_max
-        else:
-            source = state.nu_max if inner.amsgrad else state.nu
-            correction = 1 - inner.beta2**state.count if inner.bias_correction else 1.0
-            moments = tuple(v / correction for v in source)
-    else:
-        raise TypeError(f"{type(optimizer).__name__} has no per-coordinate step size")
-    return [inner.lr / _denominator(s, inner.eps, inner.eps_inside_sqrt) for s in moments]
+    return optimizer.effective_lr(state)
 
 
 def effective_lrs(optimizer: Optimizer, grads) -> np.ndarray:

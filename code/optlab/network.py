@@ -135,13 +135,14 @@ class MLP:
         the gradients are :math:`\partial L/\partial W^{(l)} = \delta^{(l)} (a^{(l-1)})^\top`
         and :math:`\partial L/\partial b^{(l)} = \sum_i \delta^{(l)}_i`.
         """
-        return self._backprop(params, X, Y, [None] * len(params))
+        return self.backprop(params, X, Y, [None] * len(params))
 
-    def _backprop(self, params, X, Y, grads: list):
+    def backprop(self, params, X, Y, grads: list):
         """:meth:`loss_and_grads`, writing gradient ``i`` into ``grads[i]`` when that is an array.
 
-        A runner passes views of one preallocated array (see
-        :mod:`optlab.training`); ``None`` entries get new arrays.
+        Returns the loss and ``grads``. A runner that trains for many steps
+        passes views of one preallocated array (see :func:`optlab.training.train`),
+        so no step allocates new gradient arrays; ``None`` entries get new arrays.
         """
         zs, activations = self.forward(params, X)
         residual = activations[-1] - Y

@@ -36,6 +36,11 @@ from .optimizers import Optimizer
 from .surfaces import Surface
 from .training import Training, Trajectory, minimize
 
+__all__ = [
+    "mix64", "random_bits", "standard_normal", "GradientNoise", "run_noisy", "epoch_order", "batches_per_epoch",
+    "train_minibatch",
+]
+
 GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)

@@ -32,7 +32,7 @@ Conventions (the chapter's section on conventions compares the alternatives):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import ClassVar, NamedTuple, Sequence
 
 import numpy as np
@@ -41,20 +41,34 @@ from .validation import check_decay_rate, check_matching, check_nonnegative
 
 Arrays = Sequence[np.ndarray]
 
+_SWITCH = dict(default=False, kw_only=True)
+"""A boolean option of an optimizer: off by default, and always passed by name (``nesterov=True``)."""
+
 
 def _zeros_like(params: Arrays) -> tuple[np.ndarray, ...]:
     return tuple(np.zeros_like(p, dtype=float) for p in params)
 
 
-def _denominator(second_moment: np.ndarray, eps: float, eps_inside_sqrt: bool) -> np.ndarray:
-    """:math:`\\sqrt{v} + \\epsilon`, or :math:`\\sqrt{v + \\epsilon}` when asked."""
-    if eps_inside_sqrt:
-        return np.sqrt(second_moment + eps)
-    return np.sqrt(second_moment) + eps
-
-
 class Optimizer:
-    """What every optimizer shares: the checked ``step`` and the gradient point."""
+    """What every optimizer shares, and the protocol a new one follows.
+
+    An optimizer is a frozen dataclass of hyperparameters with an ``lr``
+    field (the learning rate) and these methods:
+
+    * ``init(params) -> state``: the state before the first step;
+    * ``update(params, grads, state) -> (params, state)``: one step, new
+      arrays, nothing modified in place (``step`` is the same with the
+      argument check);
+    * ``gradient_point(params, state)``: where the next gradient is taken
+      (the parameters themselves unless the method looks ahead);
+    * ``with_lr(lr)``: the same optimizer with another learning rate, which
+      is how a schedule changes it at each step. The default copies the
+      dataclass with ``dataclasses.replace``, so it relies on the
+      ``lr`` field; an optimizer that holds its learning rate elsewhere (as
+      :class:`Wrapper` does, in its inner optimizer) overrides it;
+    * ``effective_lr(state)``: for an adaptive method (a subclass of :class:`Adaptive`), the element-wise
+      step size its state implies.
+    """
 
     elementwise: ClassVar[bool] = False
     """True when ``update`` treats every entry of every parameter on its own,
@@ -81,6 +95,36 @@ class Optimizer:
     def with_lr(self, lr):
         """The same optimizer with learning rate ``lr`` (a schedule's value at one step)."""
         return replace(self, lr=lr)
+
+    def effective_lr(self, state) -> list[np.ndarray]:
+        r"""The element-wise step size :math:`\eta / (\sqrt{s} + \epsilon)` held in ``state``, one array per parameter.
+
+        Only adaptive optimizers have one; the others raise ``TypeError``.
+        """
+        raise TypeError(f"{type(self).__name__} has no per-coordinate step size")
+
+
+class Adaptive(Optimizer):
+    r"""An optimizer that divides each coordinate's step by :math:`\sqrt{s} + \epsilon`, :math:`s` a second moment.
+
+    A subclass has the fields ``lr``, ``eps`` and ``eps_inside_sqrt`` and
+    says which moment :math:`s` its state holds (:meth:`second_moment`);
+    its step size :meth:`effective_lr` follows.
+    """
+
+    def second_moment(self, state) -> list[np.ndarray]:
+        """The moment :math:`s` that divides the step, one array per parameter."""
+        raise NotImplementedError
+
+    def denominator(self, moment: np.ndarray) -> np.ndarray:
+        r""":math:`\sqrt{s} + \epsilon`, or :math:`\sqrt{s + \epsilon}` with ``eps_inside_sqrt=True``."""
+        if self.eps_inside_sqrt:
+            return np.sqrt(moment + self.eps)
+        return np.sqrt(moment) + self.eps
+
+    def effective_lr(self, state) -> list[np.ndarray]:
+        r""":math:`\eta / (\sqrt{s} + \epsilon)`, the step size of each coordinate."""
+        return [self.lr / self.denominator(s) for s in self.second_moment(state)]
 
 
 class EmptyState(NamedTuple):
@@ -114,6 +158,8 @@ class SGD(Optimizer):
 
 
 class MomentumState(NamedTuple):
+    """Momentum remembers its velocity :math:`v_t`, one array per parameter."""
+
     velocity: tuple[np.ndarray, ...]
 
 
@@ -137,8 +183,8 @@ class Momentum(Optimizer):
     elementwise: ClassVar[bool] = True
     lr: float = 0.01
     beta: float = 0.9
-    nesterov: bool = False
-    damped: bool = False
+    nesterov: bool = field(**_SWITCH)
+    damped: bool = field(**_SWITCH)
 
     def __post_init__(self):
         check_nonnegative("lr", self.lr)
@@ -160,11 +206,13 @@ class Momentum(Optimizer):
 
 
 class AdaGradState(NamedTuple):
+    """AdaGrad remembers the sum of squared gradients :math:`G_t`, one array per parameter."""
+
     sum_sq: tuple[np.ndarray, ...]
 
 
 @dataclass(frozen=True)
-class AdaGrad(Optimizer):
+class AdaGrad(Adaptive):
     r"""AdaGrad (Duchi, Hazan & Singer 2011), element-wise.
 
     .. math::
@@ -179,7 +227,7 @@ class AdaGrad(Optimizer):
     elementwise: ClassVar[bool] = True
     lr: float = 0.01
     eps: float = 1e-8
-    eps_inside_sqrt: bool = False
+    eps_inside_sqrt: bool = field(**_SWITCH)
 
     def __post_init__(self):
         check_nonnegative("lr", self.lr)
@@ -188,21 +236,27 @@ class AdaGrad(Optimizer):
     def init(self, params: Arrays) -> AdaGradState:
         return AdaGradState(sum_sq=_zeros_like(params))
 
+    def second_moment(self, state: AdaGradState) -> list[np.ndarray]:
+        """:math:`G_t`, the sum of squared gradients."""
+        return list(state.sum_sq)
+
     def update(self, params, grads, state):
         sum_sq = tuple(G + g * g for G, g in zip(state.sum_sq, grads))
         params = [
-            w - self.lr * g / _denominator(G, self.eps, self.eps_inside_sqrt)
+            w - self.lr * g / self.denominator(G)
             for w, g, G in zip(params, grads, sum_sq)
         ]
         return params, AdaGradState(sum_sq)
 
 
 class RMSPropState(NamedTuple):
+    """RMSProp remembers the running mean of squared gradients :math:`v_t`, one array per parameter."""
+
     nu: tuple[np.ndarray, ...]
 
 
 @dataclass(frozen=True)
-class RMSProp(Optimizer):
+class RMSProp(Adaptive):
     r"""RMSProp (Tieleman & Hinton 2012, Coursera lecture 6e), element-wise.
 
     .. math::
@@ -219,7 +273,7 @@ class RMSProp(Optimizer):
     lr: float = 0.001
     beta: float = 0.9
     eps: float = 1e-8
-    eps_inside_sqrt: bool = False
+    eps_inside_sqrt: bool = field(**_SWITCH)
 
     def __post_init__(self):
         check_nonnegative("lr", self.lr)
@@ -229,16 +283,23 @@ class RMSProp(Optimizer):
     def init(self, params: Arrays) -> RMSPropState:
         return RMSPropState(nu=_zeros_like(params))
 
+    def second_moment(self, state: RMSPropState) -> list[np.ndarray]:
+        """:math:`v_t`, the running mean of squared gradients."""
+        return list(state.nu)
+
     def update(self, params, grads, state):
         nu = tuple(self.beta * v + (1 - self.beta) * g * g for v, g in zip(state.nu, grads))
         params = [
-            w - self.lr * g / _denominator(v, self.eps, self.eps_inside_sqrt)
+            w - self.lr * g / self.denominator(v)
             for w, g, v in zip(params, grads, nu)
         ]
         return params, RMSPropState(nu)
 
 
 class AdamState(NamedTuple):
+    """Adam remembers the step count :math:`t`, the moments :math:`m_t` (``mu``) and :math:`v_t` (``nu``),
+    and AMSGrad's running maximum (``nu_max``; zeros when it is not used)."""
+
     count: int
     mu: tuple[np.ndarray, ...]
     nu: tuple[np.ndarray, ...]
@@ -246,7 +307,7 @@ class AdamState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Adam(Optimizer):
+class Adam(Adaptive):
     r"""Adam (Kingma & Ba 2015), with the AMSGrad variant (Reddi, Kale & Kumar 2018).
 
     .. math::
@@ -276,10 +337,10 @@ class Adam(Optimizer):
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-8
-    bias_correction: bool = True
-    amsgrad: bool = False
-    amsgrad_max: str = "corrected"
-    eps_inside_sqrt: bool = False
+    bias_correction: bool = field(default=True, kw_only=True)
+    amsgrad: bool = field(**_SWITCH)
+    amsgrad_max: str = field(default="corrected", kw_only=True)
+    eps_inside_sqrt: bool = field(**_SWITCH)
 
     def __post_init__(self):
         check_nonnegative("lr", self.lr)
@@ -299,32 +360,40 @@ class Adam(Optimizer):
             return 1.0, 1.0
         return 1 - self.beta1**count, 1 - self.beta2**count
 
+    def second_moment(self, state: AdamState) -> list[np.ndarray]:
+        r"""The second moment that divides the step: :math:`\hat v_t`, or :math:`v_t` without
+        bias correction, or AMSGrad's running maximum :math:`\tilde v_t`."""
+        _, correction2 = self._corrections(state.count)
+        if self.amsgrad and self.amsgrad_max == "corrected":
+            return list(state.nu_max)
+        source = state.nu_max if self.amsgrad else state.nu
+        return [v / correction2 for v in source]
+
+
     def update(self, params, grads, state):
         count = state.count + 1
         mu = tuple(self.beta1 * m + (1 - self.beta1) * g for m, g in zip(state.mu, grads))
         nu = tuple(self.beta2 * v + (1 - self.beta2) * g * g for v, g in zip(state.nu, grads))
         correction1, correction2 = self._corrections(count)
-        mu_hat = [m / correction1 for m in mu]
-        nu_hat = [v / correction2 for v in nu]
         nu_max = state.nu_max
         if self.amsgrad and self.amsgrad_max == "corrected":
-            nu_max = tuple(np.maximum(vm, v) for vm, v in zip(nu_max, nu_hat))
-            nu_hat = list(nu_max)
+            nu_max = tuple(np.maximum(vm, v / correction2) for vm, v in zip(nu_max, nu))
         elif self.amsgrad:
             nu_max = tuple(np.maximum(vm, v) for vm, v in zip(nu_max, nu))
-            nu_hat = [vm / correction2 for vm in nu_max]
+        state = AdamState(count, mu, nu, nu_max)
         params = [
-            w - self.lr * m / _denominator(v, self.eps, self.eps_inside_sqrt)
-            for w, m, v in zip(params, mu_hat, nu_hat)
+            w - self.lr * (m / correction1) / self.denominator(v)
+            for w, m, v in zip(params, mu, self.second_moment(state))
         ]
-        return params, AdamState(count, mu, nu, nu_max)
+        return params, state
 
 
+@dataclass(frozen=True)
 class Wrapper(Optimizer):
     """An optimizer that changes what another one, ``inner``, does.
 
-    It keeps the inner optimizer's state, learning rate and gradient point;
-    a subclass says what it adds in ``update``.
+    It keeps the inner optimizer's state, learning rate, gradient point and
+    step size; a subclass says what it adds in ``update``.
     """
 
     inner: Optimizer
@@ -347,6 +416,10 @@ class Wrapper(Optimizer):
     def gradient_point(self, params, state):
         return self.inner.gradient_point(params, state)
 
+    def effective_lr(self, state) -> list[np.ndarray]:
+        """The inner optimizer's step size."""
+        return self.inner.effective_lr(state)
+
 
 @dataclass(frozen=True)
 class DecoupledWeightDecay(Wrapper):
@@ -361,9 +434,8 @@ class DecoupledWeightDecay(Wrapper):
     The decay never passes through the inner optimizer's state.
     """
 
-    inner: Optimizer
     weight_decay: float = 0.01
-    scale_by_lr: bool = False
+    scale_by_lr: bool = field(**_SWITCH)
 
     def __post_init__(self):
         check_nonnegative("weight_decay", self.weight_decay)
@@ -388,7 +460,6 @@ class L2Penalty(Wrapper):
     at the same point as the loss gradient.)
     """
 
-    inner: Optimizer
     l2: float = 0.01
 
     def __post_init__(self):
@@ -406,6 +477,7 @@ def AdamW(  # noqa: N802 - reads like the other optimizers' constructors
     beta2: float = 0.999,
     eps: float = 1e-8,
     weight_decay: float = 0.01,
+    *,
     scale_by_lr: bool = False,
     **adam_options,
 ) -> DecoupledWeightDecay:

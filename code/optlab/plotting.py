@@ -13,6 +13,11 @@ import numpy as np
 
 from .surfaces import Surface
 
+__all__ = [
+    "OKABE_ITO", "STYLES", "style", "style_table", "use_style", "draw_surface", "draw_path", "contour_panel",
+    "loss_curves", "bar_panel", "power_of_ten_labels",
+]
+
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -23,6 +28,7 @@ OKABE_ITO = {
     "vermillion": "#D55E00",
     "reddish purple": "#CC79A7",
 }
+"""The Okabe–Ito palette by colour name: eight colours told apart with any common colour-vision deficiency."""
 
 STYLES = {
     "SGD": dict(color=OKABE_ITO["black"], linestyle="-", marker="o"),
@@ -120,7 +126,7 @@ def contour_panel(ax, surface: Surface, paths: dict, title: str | None = None, w
         ax.legend(loc="upper right", fontsize=9)
 
 
-def loss_curves(ax, curves: dict, xlabel: str = "step", ylabel: str = "loss", title: str | None = None,
+def loss_curves(ax, curves: dict, xlabel: str = "step", ylabel: str = "loss", title: str | None = None, *,
                 markers: bool = False) -> None:
     """Loss curves on a log scale, one per entry of ``curves`` (name -> values)."""
     for index, (name, values) in enumerate(curves.items()):
@@ -137,7 +143,7 @@ def loss_curves(ax, curves: dict, xlabel: str = "step", ylabel: str = "loss", ti
     ax.legend(fontsize=9)
 
 
-def bar_panel(ax, values: dict, ylabel: str, title: str | None = None, log: bool = False,
+def bar_panel(ax, values: dict, ylabel: str, title: str | None = None, *, log: bool = False,
               labels: dict | None = None) -> None:
     """One bar per optimizer (name -> value) in its colour, with the value written above it.
 

@@ -15,7 +15,7 @@ way when ``scheduler.step()`` is called once after every
 ``optimizer.step()``: the rate the optimizer holds before its update number
 :math:`t` is the scheduler's value at ``last_epoch = t``. Each schedule's
 :meth:`~Schedule.torch_scheduler` builds its ``torch.optim.lr_scheduler``
-counterpart, and ``tests/test_schedules.py`` checks that the two agree to
+counterpart, and ``tests/unit/test_schedules.py`` checks that the two agree to
 :math:`10^{-12}` over a thousand steps. The one mapping that is not a
 renaming is the warmup: PyTorch's ``LinearLR`` starts at
 ``start_factor * lr`` with ``0 < start_factor <= 1``, so a warmup "from 0"
@@ -30,6 +30,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .validation import check_nonnegative
+
+__all__ = [
+    "Schedule", "Constant", "StepDecay", "Exponential", "Cosine", "WarmupCosine", "PowerDecay", "side_by_side",
+    "torch_rates",
+]
 
 
 def _check_positive_steps(name: str, value) -> None:

@@ -66,6 +66,11 @@ class Quadratic(Surface):
         return float(eigenvalues[-1] / eigenvalues[0])
 
 
+def _coefficient(value: float) -> str:
+    r"""``value`` as the factor in front of a term: nothing for 1, else the number and a thin space."""
+    return "" if value == 1 else rf"{value:g}\,"
+
+
 def quadratic(
     eigenvalues=(2.0, 100.0),
     center=(0.0, 0.0),
@@ -83,7 +88,7 @@ def quadratic(
     c1, c2 = (float(x) for x in center)
     formula = rf"\tfrac{{{lam1:g}}}{{2}}(w_1 - {c1:g})^2 + \tfrac{{{lam2:g}}}{{2}}(w_2 - {c2:g})^2"
     if (c1, c2) == (0.0, 0.0):
-        formula = rf"{lam1 / 2:g}\,w_1^2 + {lam2 / 2:g}\,w_2^2"
+        formula = rf"{_coefficient(lam1 / 2)}w_1^2 + {_coefficient(lam2 / 2)}w_2^2"
     return Quadratic(
         key=key,
         name=name,
@@ -176,6 +181,7 @@ class Plateau(Surface):
 
 
 ILL_CONDITIONED = quadratic()
+"""The chapter's bowl :math:`L = w_1^2 + 50 w_2^2`, condition number 50."""
 
 ROSENBROCK = Rosenbrock(
     key="rosenbrock",
@@ -186,6 +192,7 @@ ROSENBROCK = Rosenbrock(
     start=(-1.5, 2.0),
     window=(-2.0, 2.0, -1.0, 3.0),
 )
+"""Rosenbrock's banana valley, minimum 0 at :math:`(1, 1)`."""
 
 SADDLE = Saddle(
     key="saddle",
@@ -196,6 +203,7 @@ SADDLE = Saddle(
     start=(-2.0, 0.01),
     window=(-2.5, 2.5, -1.8, 1.8),
 )
+"""A saddle at the origin between two minima, started almost on the ridge."""
 
 PLATEAU = Plateau(
     key="plateau",
@@ -206,6 +214,7 @@ PLATEAU = Plateau(
     start=(3.5, 1.5),
     window=(-4.0, 4.0, -2.5, 2.5),
 )
+"""A flat plateau around a bowl: the gradient is exponentially small far from the minimum."""
 
 SURFACES = {s.key: s for s in (ILL_CONDITIONED, ROSENBROCK, SADDLE, PLATEAU)}
 """The surfaces of the chapter and of the Optimizer Race, by key."""

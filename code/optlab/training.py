@@ -21,6 +21,8 @@ from .network import MLP
 from .optimizers import Optimizer
 from .surfaces import Surface
 
+__all__ = ["minimize", "run_on_surface", "train", "Trajectory", "Training", "epochs_to_reach", "linear_warmup"]
+
 Schedule = Callable[[int], float]
 
 
@@ -30,6 +32,7 @@ def minimize(
     optimizer: Optimizer,
     steps: int,
     lr_schedule: Schedule | None = None,
+    *,
     keep_iterates: bool = True,
 ):
     """Run ``steps`` updates on ``objective(params) -> (loss, grads)``.
@@ -42,10 +45,12 @@ def minimize(
     parameters themselves.
     """
     params = [np.asarray(p, dtype=float) for p in params]
-    return _descend(objective, lambda p: objective(p)[0], params, optimizer, steps, lr_schedule, keep_iterates)
+    return _descend(objective, lambda p: objective(p)[0], params, optimizer, steps,
+                    lr_schedule=lr_schedule, keep_iterates=keep_iterates)
 
 
-def _descend(objective, loss_at, params, optimizer, steps, lr_schedule, keep_iterates, grads_match=False):
+def _descend(objective, loss_at, params, optimizer, steps, *, lr_schedule=None, keep_iterates=True,
+             grads_match=False):
     """The loop of :func:`minimize`.
 
     ``loss_at(params)`` is the loss alone (a look-ahead optimizer needs it at
@@ -159,8 +164,8 @@ def run_on_surface(
     def objective(params):
         return None, [surface.grad(params[0])]
 
-    _, _, iterates = _descend(objective, lambda params: None, [start], optimizer, steps, lr_schedule, True,
-                              grads_match=True)
+    _, _, iterates = _descend(objective, lambda params: None, [start], optimizer, steps,
+                              lr_schedule=lr_schedule, grads_match=True)
     path = np.array([start] + [p[0] for p in iterates])
     return Trajectory(path=path, losses=surface.loss(path))
 
@@ -201,14 +206,15 @@ def train(
     work = _Workspace(layout)
 
     def objective(packed):
-        loss, _ = model._backprop(work.load(packed[0]), X, Y, work.grad_views)
+        loss, _ = model.backprop(work.load(packed[0]), X, Y, work.grad_views)
         return loss, [work.grads.copy()]  # a new array: an optimizer may keep the gradient it is given
 
     def loss_at(packed):
         return model.loss(work.load(packed[0]), X, Y)
 
     packed = [layout.pack(params)]
-    final, losses, _ = _descend(objective, loss_at, packed, optimizer, epochs, lr_schedule, False, grads_match=True)
+    final, losses, _ = _descend(objective, loss_at, packed, optimizer, epochs, lr_schedule=lr_schedule,
+                                keep_iterates=False, grads_match=True)
     return Training(params=[p.copy() for p in layout.unpack(final[0])], losses=losses)
 
 

@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+__all__ = ["check_nonnegative", "check_decay_rate", "check_matching"]
+
 
 def _as_finite_array(name: str, value) -> np.ndarray:
     try:

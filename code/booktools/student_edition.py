@@ -1,0 +1,142 @@
+"""Build the student edition of the book: the same pages with every solution removed.
+
+The default build keeps each solution behind a dropdown; the student edition
+must not contain the solutions at all, neither in the pages nor in the
+downloadable sources and notebooks nor in the search index. sphinx-exercise's
+own switch, ``hide_solutions``, fails on gated solutions (``solution-start`` /
+``solution-end``) in version 1.2.1 (executablebooks/sphinx-exercise#89), and
+Sphinx's ``only`` directive cannot hold executed notebook cells. So this
+script copies the book's sources to a temporary folder, deletes every solution
+block from the Markdown pages there, and builds the copy with the book's own
+configuration and flags (``-W -n --keep-going``). The execution cache of the
+default build is copied along, so a page whose code did not change is not run
+again; the stripped exercise page runs only its statements' code.
+
+Usage::
+
+    python -m booktools.student_edition [--output _build/student/html]
+    python -m booktools.student_edition --builder pdflatex --output _build/student/momentum-rmsprop-adam.pdf
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import ROOT
+from .myst import blocks
+
+DEFAULT_OUTPUT = ROOT / "_build" / "student" / "html"
+
+# Everything the book build reads lives at the top level of the repository
+# (optlab and booktools are imported from the installed package) and in
+# code/optlab, from which each page's bundle gets its wheel; these are the
+# parts it never reads (or, for _build, that must not leak in).
+IGNORED = shutil.ignore_patterns(
+    ".git", ".venv", "_build", "notebooks", "tests", "booktools", ".ci",
+    ".pytest_cache", ".hypothesis", "__pycache__", ".ipynb_checkpoints", "*.egg-info",
+)
+
+
+def solution_spans(text: str) -> list[tuple[int, int]]:
+    """The line ranges ``[start, end)`` of the ``{solution}`` directives and gated solutions of a page.
+
+    A gated solution runs from the opening fence of ``solution-start`` to the
+    closing fence of the matching ``solution-end`` and may hold anything,
+    code cells included. Raises ``ValueError`` on a block that is not closed,
+    so a typo can never leak a solution into the student edition.
+    """
+    spans, opened = [], None
+    for block in blocks(text):
+        if block.kind != "directive" or block.name not in ("solution", "solution-start", "solution-end"):
+            continue
+        if not block.closed:
+            raise ValueError(f"line {block.start + 1}: the {block.name} directive is never closed")
+        if block.name == "solution":
+            spans.append((block.start, block.end))
+        elif block.name == "solution-start":
+            if opened is not None:
+                raise ValueError(f"line {block.start + 1}: solution-start inside the solution of line {opened.start + 1}")
+            opened = block
+        elif opened is None:
+            raise ValueError(f"line {block.start + 1}: solution-end without solution-start")
+        else:
+            spans.append((opened.start, block.end))
+            opened = None
+    if opened is not None:
+        raise ValueError(f"line {opened.start + 1}: solution-start is never closed by solution-end")
+    return spans
+
+
+def strip_solutions(text: str) -> str:
+    """``text`` without its solutions (see :func:`solution_spans`), and without the blank line after each."""
+    lines = text.splitlines(keepends=True)
+    cut = set()
+    for start, end in solution_spans(text):
+        cut.update(range(start, end))
+        # Drop the blank line after the block too, when one precedes it, so no double gaps are left behind.
+        if end < len(lines) and not lines[end].strip() and start > 0 and not lines[start - 1].strip():
+            cut.add(end)
+    return "".join(line for number, line in enumerate(lines) if number not in cut)
+
+
+def prepare_sources(target: Path) -> list[Path]:
+    """Copy the book's sources into ``target`` and strip the solutions; return the pages changed."""
+    shutil.copytree(ROOT, target, ignore=IGNORED, dirs_exist_ok=True)
+    changed = []
+    for page in sorted(target.rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        stripped = strip_solutions(text)
+        if stripped != text:
+            page.write_text(stripped, encoding="utf-8")
+            changed.append(page.relative_to(target))
+    cache = ROOT / "_build" / ".jupyter_cache"
+    if cache.is_dir():
+        shutil.copytree(cache, target / "_build" / ".jupyter_cache")
+    return changed
+
+
+PDF_NAME = "momentum-rmsprop-adam.pdf"
+
+
+def build(output: Path = DEFAULT_OUTPUT, builder: str = "html") -> Path:
+    """Build the student edition into ``output`` (replaced if it exists) and return it.
+
+    ``builder="html"`` makes the site (``output`` is its folder);
+    ``builder="pdflatex"`` the PDF edition (``output`` is the PDF file).
+    """
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    with tempfile.TemporaryDirectory(prefix="student-edition-") as folder:
+        source = Path(folder) / "book"
+        changed = prepare_sources(source)
+        print("solutions removed from: " + (", ".join(map(str, changed)) or "no page"), flush=True)
+        subprocess.run([str(jupyter_book), "build", str(source), "--builder", builder, "-W", "-n", "--keep-going"],
+                       check=True, env=env)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if builder == "pdflatex":
+            shutil.copyfile(source / "_build" / "latex" / PDF_NAME, output)
+        else:
+            if output.exists():
+                shutil.rmtree(output)
+            shutil.copytree(source / "_build" / "html", output)
+    print(f"student edition: {output}")
+    return output
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where the HTML (or the PDF) goes")
+    parser.add_argument("--builder", choices=("html", "pdflatex"), default="html")
+    args = parser.parse_args(argv)
+    build(args.output.resolve(), args.builder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

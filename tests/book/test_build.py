@@ -1,0 +1,185 @@
+"""Checks on the book's build: failures stop it, the site is self-contained,
+the configuration keeps up with Jupyter Book, and the applet's pages depend on its files.
+
+(Each chapter notebook's agreement with its twin needs no build: ``tests/unit/test_sources.py``.)"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from jupyter_book.config import get_default_sphinx_config
+
+from booktools import ROOT
+
+
+
+# --- (a) a cell error fails the build -------------------------------------
+
+TINY_CHAPTER = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3 (ipykernel)
+  language: python
+  name: python3
+---
+
+# Tiny chapter
+
+```{{code-cell}} ipython3
+{code}
+```
+"""
+
+
+def _tiny_book(folder: Path, code: str) -> Path:
+    """A one-chapter book with this repository's _config.yml (same execution settings and extensions)."""
+    folder.mkdir()
+    shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
+    shutil.copy(ROOT / "references.bib", folder / "references.bib")
+    shutil.copytree(ROOT / "_static", folder / "_static")
+    (folder / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: tiny\n")
+    (folder / "index.md").write_text("# Tiny book\n")
+    (folder / "tiny.md").write_text(TINY_CHAPTER.format(code=code))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_builds(tmp_path_factory, build_book):
+    """Build a book whose cell raises and the same book without the error, side by side."""
+    tmp = tmp_path_factory.mktemp("tiny-books")
+    books = {
+        "broken": _tiny_book(tmp / "broken", 'raise RuntimeError("planted cell error")'),
+        "working": _tiny_book(tmp / "working", 'print(f"{1 / 3:.6f}")'),
+    }
+    results = build_book(books.values())
+    return {name: (*results[book], book) for name, book in books.items()}
+
+
+def test_planted_cell_error_fails_the_build(tiny_builds):
+    returncode, output, _ = tiny_builds["broken"]
+    assert returncode != 0, output
+    assert "planted cell error" in output, output
+
+
+def test_same_book_without_the_error_builds(tiny_builds):
+    returncode, output, book = tiny_builds["working"]
+    assert returncode == 0, output
+    page = (book / "_build" / "html" / "tiny.html").read_text(encoding="utf-8")
+    assert "0.333333" in page
+
+
+# --- (b) the site loads nothing from outside ------------------------------
+
+EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
+RESOURCE_ATTRIBUTES = {
+    "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "iframe": ("src",),
+    "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",),
+    "embed": ("src",), "object": ("data",), "track": ("src",),
+}
+
+
+class _ResourceCollector(HTMLParser):
+    """Every URL a page loads by itself: scripts, styles, fonts, images, frames."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in RESOURCE_ATTRIBUTES.get(tag, ()):
+            value = attrs.get(name) or ""
+            self.urls += [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
+        self.urls += [u for pair in CSS_URL.findall(attrs.get("style") or "") for u in pair if u]
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.urls += [u for pair in CSS_URL.findall(data) for u in pair if u]
+
+
+def _external(urls):
+    return sorted({u for u in urls if EXTERNAL.match(u.strip())})
+
+
+def _loaded_urls(html):
+    collector = _ResourceCollector()
+    collector.feed(html)
+    return collector.urls
+
+
+def test_pages_load_nothing_from_outside_the_site(built_site):
+    pages = sorted(built_site.rglob("*.html"))
+    assert pages, "no HTML pages were built"
+    offenders = {}
+    for page in pages:
+        if found := _external(_loaded_urls(page.read_text(encoding="utf-8"))):
+            offenders[str(page.relative_to(built_site))] = found
+    assert not offenders, offenders
+
+
+def test_stylesheets_load_nothing_from_outside_the_site(built_site):
+    sheets = sorted(built_site.rglob("*.css"))
+    assert sheets, "no stylesheets were built"
+    offenders = {}
+    for sheet in sheets:
+        urls = [u for pair in CSS_URL.findall(sheet.read_text(encoding="utf-8", errors="replace")) for u in pair if u]
+        if found := _external(urls):
+            offenders[str(sheet.relative_to(built_site))] = found
+    assert not offenders, offenders
+
+
+def test_thebe_is_not_loaded(built_site):
+    """sphinx-thebe is left out of the extensions (its snippet declared a const twice)."""
+    for page in built_site.rglob("*.html"):
+        assert "THEBE_JS_URL" not in page.read_text(encoding="utf-8"), page
+
+
+def test_mathjax_is_the_vendored_copy(built_site):
+    page = (built_site / "chapters" / "momentum_rmsprop_adam.html").read_text(encoding="utf-8")
+    scripts = re.findall(r'<script[^>]*src="([^"]*mathjax[^"]*)"', page)
+    assert [urlsplit(s).path for s in scripts] == ["../_static/mathjax/tex-chtml.js"], scripts
+    assert (built_site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+
+
+def test_chapter_offers_its_notebook_for_download(built_site):
+    page = (built_site / "chapters" / "momentum_rmsprop_adam.html").read_text(encoding="utf-8")
+    assert 'href="../_sources/chapters/momentum_rmsprop_adam.ipynb"' in page
+    assert (built_site / "_sources" / "chapters" / "momentum_rmsprop_adam.ipynb").is_file()
+
+
+def test_pages_that_embed_the_applet_depend_on_all_its_files(built_site):
+    """An edit of race.js alone rebuilds the pages that embed the applet, so the site gets the new script.
+
+    Sphinx copies static files only on a build that writes a page; without
+    these dependencies such an edit left the old script in the site.
+    """
+    env = pickle.loads((ROOT / "_build" / ".doctrees" / "environment.pickle").read_bytes())
+    applet_files = {f"_static/race/{p.name}" for p in (ROOT / "_static" / "race").iterdir() if p.is_file()}
+    for page in ("chapters/race", "chapters/momentum_rmsprop_adam"):
+        depends_on = {str(Path(ROOT, d).resolve().relative_to(ROOT)) for d in env.dependencies[page]}
+        assert applet_files <= depends_on, f"{page} misses {sorted(applet_files - depends_on)}"
+
+
+def test_extension_list_is_jupyter_books_minus_thebe_plus_ours():
+    """_config.yml restates Jupyter Book's extensions (it cannot remove one otherwise): an upgrade that
+    changes Jupyter Book's list makes this fail, so the restated list never drifts from it unnoticed."""
+    ours = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]["extensions"]
+    stock = get_default_sphinx_config()["extensions"]
+    assert [name for name in ours if name in stock] == [name for name in stock if name != "sphinx_thebe"]
+    assert "sphinx_thebe" in stock, "Jupyter Book no longer loads sphinx_thebe: drop the restated list"

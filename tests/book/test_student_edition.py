@@ -1,0 +1,100 @@
+"""The two editions of the exercises.
+
+The default build shows every solution folded into a dropdown; the student
+edition (``make book-student``, built by :mod:`booktools.student_edition`)
+holds the exercises and no trace of the solutions: no solution admonition, no
+solution code or output, no solution figure, in no file of the site (pages,
+downloadable sources and notebooks, search index). What counts as "solution
+text" is read from ``chapters/exercises.md`` itself: the names that the
+solution cells define and the figure names they declare. The same markers are
+checked to be present in the default build, so the test could fail.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import jupytext
+import pytest
+
+from booktools import ROOT, student_edition
+
+PAGE = ROOT / "chapters" / "exercises.md"
+
+SOURCE = PAGE.read_text(encoding="utf-8")
+EXERCISES = re.findall(r"^```\{exercise\} (27\.\d) [^\n]*\n:label: (\S+)", SOURCE, flags=re.M)
+SOLUTIONS = re.findall(r"^```\{solution-start\} (\S+)\n:label: (\S+)\n:class: (\S+)", SOURCE, flags=re.M)
+
+
+def solution_markers() -> set[str]:
+    """Strings that only the solutions contain: names their code defines, and their figure names.
+
+    A name that also occurs in the exercise statements or in another page of the book is no marker.
+    """
+    kept = student_edition.strip_solutions(SOURCE)
+    markers = set()
+    for cell in jupytext.reads(SOURCE, fmt="myst").cells:
+        if cell.cell_type != "code" or cell.source in kept:
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                markers.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and "_" in node.id:
+                markers.add(node.id)
+        figure = cell.metadata.get("mystnb", {}).get("figure", {}).get("name")
+        if figure:
+            markers.add(figure)
+    other_pages = "\n".join(page.read_text(encoding="utf-8") for page in PAGE.parent.glob("*.md") if page != PAGE)
+    return {marker for marker in markers if marker not in kept and marker not in other_pages}
+
+
+MARKERS = solution_markers()
+
+
+def test_page_has_eight_numbered_exercises_each_with_a_dropdown_solution():
+    assert [number for number, _ in EXERCISES] == [f"27.{k}" for k in range(1, 9)]
+    assert [target for target, _, _ in SOLUTIONS] == [label for _, label in EXERCISES]
+    assert all(cls == "dropdown" for _, _, cls in SOLUTIONS)
+    assert len(MARKERS) >= 12, MARKERS
+
+
+def _admonitions(html: str, kind: str) -> list[tuple[str, str]]:
+    """(classes, title text) of every ``kind`` admonition in a page."""
+    found = re.findall(rf'<div class="({kind}\b[^"]*)"[^>]*>\s*<p class="admonition-title">(.*?)</p>', html, re.S)
+    return [(classes, re.sub(r"<[^>]+>", "", title)) for classes, title in found]
+
+
+def test_default_build_folds_every_solution_into_a_dropdown(built_site):
+    html = (built_site / "chapters" / "exercises.html").read_text(encoding="utf-8")
+    exercises = _admonitions(html, "exercise")
+    assert [number for number, _ in EXERCISES] == [re.search(r"27\.\d", t).group(0) for _, t in exercises]
+    solutions = _admonitions(html, "solution")
+    assert len(solutions) == len(EXERCISES)
+    assert all("dropdown" in classes.split() for classes, _ in solutions)
+    for (number, _), (_, title) in zip(EXERCISES, solutions):
+        assert number in title
+    missing = [marker for marker in MARKERS if marker not in html]
+    assert not missing, f"solution content missing from the default build: {missing}"
+
+
+@pytest.fixture(scope="session")
+def student_site(tmp_path_factory):
+    return student_edition.build(tmp_path_factory.mktemp("student") / "html")
+
+
+def test_student_edition_keeps_exercises_and_drops_every_solution(student_site):
+    html = (student_site / "chapters" / "exercises.html").read_text(encoding="utf-8")
+    titles = [title for _, title in _admonitions(html, "exercise")]
+    assert [re.search(r"27\.\d", t).group(0) for t in titles] == [number for number, _ in EXERCISES]
+    assert (student_site / "chapters" / "momentum_rmsprop_adam.html").is_file()
+    assert (student_site / "chapters" / "conventions.html").is_file()
+    leaks = []
+    for path in student_site.rglob("*"):
+        if path.suffix not in {".html", ".js", ".md", ".ipynb", ".txt", ".json"} or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if _admonitions(text, "solution") or "solution-start" in text or "Solution to" in text:
+            leaks.append(f"{path.name}: solution admonition or directive")
+        leaks += [f"{path.name}: {marker}" for marker in MARKERS if marker in text]
+    assert not leaks, leaks
