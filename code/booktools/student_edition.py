@@ -34,11 +34,10 @@ from .myst import blocks
 DEFAULT_OUTPUT = ROOT / "_build" / "student" / "html"
 
 # Everything the book build reads lives at the top level of the repository
-# (optlab and booktools are imported from the installed package) and in
-# code/optlab, from which each page's bundle gets its wheel; these are the
-# parts it never reads (or, for _build, that must not leak in).
+# (optlab and booktools are imported from the installed package); these are
+# the parts it never reads (or, for _build, that must not leak in).
 IGNORED = shutil.ignore_patterns(
-    ".git", ".venv", "_build", "notebooks", "tests", "booktools", ".ci",
+    ".git", ".venv", "_build", "notebooks", "tests", "code", ".ci",
     ".pytest_cache", ".hypothesis", "__pycache__", ".ipynb_checkpoints", "*.egg-info",
 )
 

@@ -73,3 +73,60 @@ def late_climb(losses, split: int) -> float:
     """
     losses = np.maximum(np.asarray(losses, dtype=float), 1e-300)
     return float(np.log10(losses[split:].max(axis=0) / losses[:split].min(axis=0)))
+
+
+SMALLEST_SUBNORMAL = 5e-324
+
+
+def first_blowup(path, orders: float = 3.0, window: int = 10):
+    r"""The step at which a run first blows up after having converged, or ``None``.
+
+    The book's one definition of a blow-up. It reads the iterates, not the
+    loss: a loss can underflow to zero while a coordinate that has stopped
+    converging grows again, so the loss would hide the blow-up. For each
+    coordinate :math:`i` it takes the envelope
+
+    .. math::
+        e_{t,i} = \max_{t - \text{window} < s \le t} \log_{10} |w_{s,i}|
+
+    (with :math:`|w|` floored at the smallest subnormal number, so an exact
+    zero counts as :math:`10^{-323.3}`); the maximum over a short window
+    ignores the dips of a coordinate that rings through zero as it
+    converges. The run blows up at the first step :math:`t` at which some
+    coordinate's envelope exceeds its lowest earlier value by more than
+    ``orders`` decades: :math:`e_{t,i} > \min_{s < t} e_{s,i} + \text{orders}`.
+
+    ``path`` has shape ``(steps + 1, d)``, ``path[t]`` being :math:`w_t`; for a
+    batch of runs, shape ``(steps + 1, batch, d)``, and the result is a list
+    with one entry per run.
+    """
+    path = np.asarray(path, dtype=float)
+    if path.ndim == 3:
+        return [first_blowup(path[:, k], orders, window) for k in range(path.shape[1])]
+    logs = np.log10(np.maximum(np.abs(path), SMALLEST_SUBNORMAL))
+    padded = np.concatenate([np.repeat(logs[:1], window - 1, axis=0), logs])
+    envelope = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0).max(axis=-1)
+    lowest_before = np.minimum.accumulate(envelope, axis=0)[:-1]
+    climbed = np.any(envelope[1:] > lowest_before + orders, axis=-1)
+    return int(np.argmax(climbed)) + 1 if climbed.any() else None
+
+
+def verdict(path, settled: float = 1e-4) -> str:
+    r"""What a run did over its whole horizon, in words, from :func:`first_blowup`.
+
+    ``"blows up at step N"`` if it blew up; otherwise ``"never settles"`` if
+    :math:`\max_i |w_{t,i}|` stayed above ``settled`` at every step (a run that
+    rattles without converging), and ``"no blow-up in N steps"`` if it
+    converged and stayed so. A verdict holds for the horizon of ``path``
+    only; a longer run can change the last one. For a batch of runs
+    (``path`` of shape ``(steps + 1, batch, d)``) a list of verdicts.
+    """
+    path = np.asarray(path, dtype=float)
+    if path.ndim == 3:
+        return [verdict(path[:, k], settled) for k in range(path.shape[1])]
+    step = first_blowup(path)
+    if step is not None:
+        return f"blows up at step {step}"
+    if np.abs(path).max(axis=-1).min() > settled:
+        return "never settles"
+    return f"no blow-up in {len(path) - 1} steps"

@@ -169,14 +169,14 @@ class Momentum(Optimizer):
 
     .. math::
 
-        v_{t+1} &= \beta\, v_t + \nabla L(w_t) \\
-        w_{t+1} &= w_t - \eta\, v_{t+1}
+        b_{t+1} &= \beta\, b_t + \nabla L(w_t) \\
+        w_{t+1} &= w_t - \eta\, b_{t+1}
 
-    with :math:`v_0 = 0`. With ``nesterov=True`` the gradient is taken at the
-    look-ahead point :math:`w_t - \eta\beta v_t` (Nesterov 1983, in the form of
+    with the velocity :math:`b_0 = 0`. With ``nesterov=True`` the gradient is taken at the
+    look-ahead point :math:`w_t - \eta\beta b_t` (Nesterov 1983, in the form of
     Sutskever et al. 2013), which :meth:`gradient_point` returns.
     With ``damped=True`` the first line becomes
-    :math:`v_{t+1} = \beta v_t + (1-\beta)\nabla L`, which equals the undamped
+    :math:`b_{t+1} = \beta b_t + (1-\beta)\nabla L`, which equals the undamped
     method with learning rate :math:`\eta(1-\beta)`.
     """
 
@@ -196,12 +196,12 @@ class Momentum(Optimizer):
     def gradient_point(self, params, state):
         if not self.nesterov:
             return params
-        return [w - self.lr * self.beta * v for w, v in zip(params, state.velocity)]
+        return [w - self.lr * self.beta * b for w, b in zip(params, state.velocity)]
 
     def update(self, params, grads, state):
         gain = 1 - self.beta if self.damped else 1.0
-        velocity = tuple(self.beta * v + gain * g for v, g in zip(state.velocity, grads))
-        params = [w - self.lr * v for w, v in zip(params, velocity)]
+        velocity = tuple(self.beta * b + gain * g for b, g in zip(state.velocity, grads))
+        params = [w - self.lr * b for w, b in zip(params, velocity)]
         return params, MomentumState(velocity)
 
 

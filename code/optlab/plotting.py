@@ -15,7 +15,7 @@ from .surfaces import Surface
 
 __all__ = [
     "OKABE_ITO", "STYLES", "style", "style_table", "use_style", "draw_surface", "draw_path", "contour_panel",
-    "loss_curves", "bar_panel", "power_of_ten_labels",
+    "loss_curves", "bar_panel", "power_of_ten_labels", "decimal_log_labels",
 ]
 
 OKABE_ITO = {
@@ -189,3 +189,18 @@ def power_of_ten_labels(*axes, numticks: int = 6, axis: str = "y") -> None:
         scale.set_major_locator(LogLocator(base=10, numticks=numticks))
         scale.set_major_formatter(FuncFormatter(label))
         scale.set_minor_locator(NullLocator())
+
+
+def decimal_log_labels(*axes) -> None:
+    """Label log-scaled y axes that span only a decade or two at 1, 2 and 5 times each power of ten.
+
+    A step size between 0.005 and 0.5 would get only two power-of-ten labels;
+    ticks at 0.005, 0.01, 0.02, 0.05, ... give at least three, written as
+    plain decimals.
+    """
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullLocator
+
+    for ax in axes:
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_locator(NullLocator())

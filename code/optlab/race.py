@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from .optimizers import Optimizer
 from .plotting import STYLES
 
+__all__ = ["EPS", "HORIZONS", "DIVERGED", "HYPERPARAMETERS", "VARIANTS", "RACE_DEFAULTS", "SUGGESTED_LR",
+           "Racer", "racer", "racers"]
+
 EPS = 1e-8
 """The :math:`\\epsilon` of every adaptive optimizer in the race."""
 

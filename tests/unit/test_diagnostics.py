@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 from optlab import ILL_CONDITIONED, SGD, AdaGrad, Adam, AdamW, Momentum, RMSProp, quadratic, run_on_surface
-from optlab.diagnostics import count_rises, effective_lr, effective_lrs, late_climb
+from optlab.diagnostics import (
+    SMALLEST_SUBNORMAL, count_rises, effective_lr, effective_lrs, first_blowup, late_climb, verdict,
+)
 from optlab.theory import (
     box_minimiser,
     damped_momentum_limit,
@@ -143,3 +145,28 @@ def test_power_of_ten_labels_are_plain_superscripts_and_bar_panel_labels_bars():
     assert [matplotlib.colors.to_hex(p.get_facecolor()) for p in bars.patches] == [
         STYLES["SGD"]["color"].lower(), STYLES["Adam"]["color"].lower()]
     plt.close(fig)
+
+
+def test_first_blowup_reads_each_coordinate_and_ignores_ringing_through_zero():
+    t = np.arange(400)
+    converging = np.stack([np.cos(0.7 * t) * 0.9**t, 0.5 * 0.8**t], axis=1)  # w1 rings through zero
+    assert first_blowup(converging) is None
+    regrowing = converging.copy()
+    regrowing[200:, 1] = 1e-60 * 1.5 ** np.arange(200)  # w2 grows back while w1 stays tiny
+    step = first_blowup(regrowing)
+    assert step is not None and 200 < step < 240  # 3 decades at 1.5 per step, after the window
+    assert first_blowup(np.stack([converging, regrowing], axis=1)) == [None, step]
+
+
+def test_first_blowup_counts_an_exact_zero_as_the_smallest_subnormal():
+    path = np.array([[1.0], [0.0], [0.0], [1e-321], [1e-300]])
+    assert np.log10(SMALLEST_SUBNORMAL) == pytest.approx(-323.3, abs=0.01)
+    assert first_blowup(path, window=1) == 4  # 1e-321 is only 2.3 decades above the floor
+
+
+def test_verdict_names_the_three_outcomes():
+    t = np.arange(300)[:, None]
+    assert verdict(0.5 * 0.9**t) == "no blow-up in 299 steps"
+    assert verdict(0.01 + 0.0 * t) == "never settles"
+    growing = np.concatenate([0.5 * 0.5 ** t[:150], 1e-46 * 2.0 ** t[:150]])
+    assert verdict(growing).startswith("blows up at step 1")

@@ -64,7 +64,7 @@ def test_only_the_fontawesome_script_element_goes():
 
 
 def test_bibtex_backend_is_found_without_scanning_entry_points(monkeypatch):
-    """After ``_ext/build_speed.py`` registers it, pybtex finds its plain-text backend in its own table."""
+    """After ``booktools.sphinx_ext.build_speed`` registers it, pybtex finds its plain-text backend in its own table."""
     import pybtex.plugin
 
     _register_bibtex_backend(None, None)

@@ -20,6 +20,7 @@ import datetime
 from importlib.metadata import version
 from pathlib import Path
 
+from booktools import ROOT
 from booktools.bundles import Edition, build_wheel, write_bundle
 
 
@@ -63,10 +64,11 @@ def _offer_bundle(app, pagename, templatename, context, doctree) -> None:
 def _write_bundles(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    root = Path(app.srcdir)
+    # The wheel and the versions come from the repository of the installed
+    # optlab, whichever copy of the pages is being built (the student edition's, say).
     build = Path(app.outdir).parent
-    wheel = build_wheel(root, build / ".wheels")
-    lock_text = (root / "requirements.lock").read_text()
+    wheel = build_wheel(ROOT, build / ".wheels")
+    lock_text = (ROOT / "requirements.lock").read_text()
     edition = _edition(app.config)
     for pagename in _notebook_pages(app):
         notebook = build / "jupyter_execute" / f"{pagename}.ipynb"
