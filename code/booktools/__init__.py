@@ -11,6 +11,7 @@ One obvious place for each job:
   Optimizer Race shares with ``optlab``;
 * :mod:`booktools.race_vectors`: the applet's parity vectors;
 * :mod:`booktools.torch_vectors`: PyTorch's reference trajectories;
+* :mod:`booktools.schedule_vectors`: PyTorch's learning rates for ``optlab.schedules``;
 * :mod:`booktools.student_edition`: the book without its solutions;
 * :mod:`booktools.mutation`: plants bugs in ``optlab`` and runs the unit tests;
 * :mod:`booktools.bench`: ``make bench``, split by what it measures;

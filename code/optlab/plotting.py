@@ -170,13 +170,14 @@ def bar_panel(ax, values: dict, ylabel: str, title: str | None = None, *, log: b
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def power_of_ten_labels(*axes, numticks: int = 6) -> None:
+def power_of_ten_labels(*axes, numticks: int = 6, axis: str = "y") -> None:
     """Label the log-scaled y axes of ``axes`` as 10⁻³, 10⁰, 10³ in plain Unicode text.
 
     Matplotlib's default labels are mathtext, which it parses label by label;
     a figure whose loss spans 10⁻¹⁰⁰ to 10¹⁰ then spends most of its drawing
     time on tick labels. Plain text looks the same and costs nothing. At
     most ``numticks`` labelled powers of ten are kept, without minor ticks.
+    ``axis="x"`` labels the x axes instead (a learning rate on a log scale).
     """
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
@@ -184,9 +185,10 @@ def power_of_ten_labels(*axes, numticks: int = 6) -> None:
         return "10" + str(int(round(np.log10(value)))).translate(_SUPERSCRIPTS) if value > 0 else ""
 
     for ax in axes:
-        ax.yaxis.set_major_locator(LogLocator(base=10, numticks=numticks))
-        ax.yaxis.set_major_formatter(FuncFormatter(label))
-        ax.yaxis.set_minor_locator(NullLocator())
+        scale = ax.xaxis if axis == "x" else ax.yaxis
+        scale.set_major_locator(LogLocator(base=10, numticks=numticks))
+        scale.set_major_formatter(FuncFormatter(label))
+        scale.set_minor_locator(NullLocator())
 
 
 def decimal_log_labels(*axes) -> None:

@@ -144,3 +144,26 @@ def lessard_objective(params):
     loss = np.where(x < 1, 12.5 * x**2, np.where(x < 2, 0.5 * x**2 + 24 * x - 12, 12.5 * x**2 - 24 * x + 36))
     grad = np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))
     return loss, [grad]
+
+
+def stationary_loss(lr, sigma, eigenvalues, beta=0.0):
+    r"""The mean loss at which SGD (``beta=0``) or heavy ball settles on a quadratic with noisy gradients.
+
+    On :math:`L(w) = \tfrac12 \sum_i \lambda_i w_i^2` with gradients
+    :math:`\nabla L(w_t) + \sigma z_t`, the :math:`z_t` independent with mean 0
+    and identity covariance, heavy ball with learning rate :math:`\eta` and
+    momentum :math:`\beta` settles into a stationary distribution with
+
+    .. math:: \mathbb E[L] = \sum_i \frac{\eta \sigma^2 (1+\beta)}{2(1-\beta)\bigl(2(1+\beta) - \eta\lambda_i\bigr)},
+              \qquad \beta = 0:\ \sum_i \frac{\eta\sigma^2}{2(2 - \eta\lambda_i)},
+
+    provided every :math:`\eta\lambda_i < 2(1+\beta)`. Section 27.7 derives
+    the case :math:`\beta = 0`; for :math:`\beta > 0` the variance of each
+    coordinate is the fixed point :math:`P = APA^\top + Q` of the companion
+    matrix :math:`A` (:func:`heavy_ball_matrix`), with :math:`Q` holding
+    :math:`\eta^2\sigma^2` in its first entry. ``lr``, ``sigma`` and ``beta``
+    may be arrays that broadcast against each other.
+    """
+    lr, sigma, beta = (np.asarray(x, dtype=float)[..., None] for x in (lr, sigma, beta))
+    terms = lr * sigma**2 * (1 + beta) / (2 * (1 - beta) * (2 * (1 + beta) - lr * np.asarray(eigenvalues)))
+    return terms.sum(axis=-1)

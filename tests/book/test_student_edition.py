@@ -52,8 +52,8 @@ def solution_markers() -> set[str]:
 MARKERS = solution_markers()
 
 
-def test_page_has_six_numbered_exercises_each_with_a_dropdown_solution():
-    assert [number for number, _ in EXERCISES] == [f"27.{k}" for k in range(1, 7)]
+def test_page_has_eight_numbered_exercises_each_with_a_dropdown_solution():
+    assert [number for number, _ in EXERCISES] == [f"27.{k}" for k in range(1, 9)]
     assert [target for target, _, _ in SOLUTIONS] == [label for _, label in EXERCISES]
     assert all(cls == "dropdown" for _, _, cls in SOLUTIONS)
     assert len(MARKERS) >= 12, MARKERS

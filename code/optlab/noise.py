@@ -1,0 +1,208 @@
+r"""Noisy gradients: a portable random generator, a noisy-gradient oracle and mini-batches.
+
+The generator. Every random number of this module is a pure function of a
+seed and a counter, :math:`x = \operatorname{mix}(\operatorname{mix}(s) + (k+1)\gamma)
+\bmod 2^{64}`, where :math:`\operatorname{mix}` is the finaliser of SplitMix64
+(Steele, Lea & Flood 2014; the constants are those of Vigna's public-domain
+``splitmix64.c``) and :math:`\gamma = \texttt{0x9E3779B97F4A7C15}`. For a fixed
+seed, counters 0, 1, 2, ... give exactly SplitMix64's sequence started from
+:math:`\operatorname{mix}(s)`. Counter-based, it needs no state: the numbers of
+step :math:`t` of seed :math:`s` are computed directly, for all seeds of a batch
+at once.
+
+Normal deviates. A deviate is the sum of twelve uniforms minus 6 (the
+Irwin–Hall construction): each 64-bit output gives two uniforms
+:math:`(k + \tfrac12)/2^{32}` in (0, 1) from its two 32-bit halves, so six
+outputs make one deviate. Its mean is 0 and its variance :math:`1 - 2^{-64}`; it lies in
+:math:`[-6, 6]` and its excess kurtosis is :math:`-0.1`, close enough to a normal
+for additive gradient noise, whose effect on the runs below depends on the
+variance alone. The reason for this choice over Box–Muller is portability:
+every uniform is a 33-bit binary fraction and every partial sum fits in 38
+bits, so each deviate is *exact* in float64, and the same integer
+operations in JavaScript (``BigInt`` or 32-bit halves) give the same numbers
+bit for bit. Box–Muller's ``log`` and ``cos`` are not correctly rounded, and
+their last bits differ between libms and JavaScript engines.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import MLP
+from .optimizers import Optimizer
+from .surfaces import Surface
+from .training import Training, Trajectory, minimize
+
+__all__ = [
+    "mix64", "random_bits", "standard_normal", "GradientNoise", "run_noisy", "epoch_order", "batches_per_epoch",
+    "train_minibatch",
+]
+
+GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_TWO_TO_32 = 4294967296.0
+UNIFORMS_PER_NORMAL = 12
+
+
+def mix64(x):
+    r"""SplitMix64's finaliser on unsigned 64-bit integers, element-wise, arithmetic modulo :math:`2^{64}`.
+
+    .. math:: z \leftarrow (z \oplus (z \gg 30))\, c_1;\quad z \leftarrow (z \oplus (z \gg 27))\, c_2;\quad
+              z \oplus (z \gg 31)
+    """
+    z = np.array(x, dtype=np.uint64)  # a copy, updated in place below
+    with np.errstate(over="ignore"):  # the wrap-around modulo 2^64 is the algorithm
+        z ^= z >> np.uint64(30)
+        z *= _MIX1
+        z ^= z >> np.uint64(27)
+        z *= _MIX2
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def random_bits(seeds, counters):
+    """64 random bits for every pair (seed, counter), broadcast against each other.
+
+    Counter ``k`` of seed ``s`` is SplitMix64's output number ``k`` from the
+    state ``mix64(s)``.
+    """
+    key = mix64(np.asarray(seeds, dtype=np.uint64))
+    counters = np.asarray(counters, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        return mix64(key + (counters + np.uint64(1)) * GOLDEN_GAMMA)
+
+
+def standard_normal(seeds, first: int, count: int) -> np.ndarray:
+    r"""Approximately standard normal deviates number ``first`` to ``first + count - 1`` of each seed.
+
+    ``seeds`` is a 1-D array; the result has shape ``(len(seeds), count)``.
+    Deviate :math:`j` of seed :math:`s` is made of the outputs with counters
+    :math:`6j, \dots, 6j+5`: with :math:`h_i, \ell_i` the high and low 32 bits
+    of output :math:`i`, it is
+
+    .. math:: z = \sum_{i=0}^{5} \Bigl(\frac{h_i + \tfrac12}{2^{32}} + \frac{\ell_i + \tfrac12}{2^{32}}\Bigr) - 6
+              = \frac{S + 6}{2^{32}} - 6, \qquad S = \sum_{i=0}^{5} (h_i + \ell_i),
+
+    computed in the second form: :math:`S` is an integer below :math:`2^{36}`,
+    and each operation after it is exact in float64 (see the module's
+    docstring for why this sum of uniforms).
+    """
+    per_normal = UNIFORMS_PER_NORMAL // 2
+    counters = np.arange(first * per_normal, (first + count) * per_normal, dtype=np.uint64)
+    bits = random_bits(np.asarray(seeds, dtype=np.uint64)[:, None], counters[None, :])
+    halves = (bits >> np.uint64(32)) + (bits & np.uint64(0xFFFFFFFF))
+    total = halves.reshape(len(seeds), count, per_normal).sum(axis=-1)
+    return (total.astype(np.float64) + per_normal) / _TWO_TO_32 - 6.0
+
+
+@dataclass(frozen=True)
+class GradientNoise:
+    r"""The oracle :math:`\tilde g = \nabla L(w) + \sigma z` with :math:`z` approximately :math:`\mathcal N(0, I)`.
+
+    One run per entry of ``seeds``; ``scale`` (:math:`\sigma`) is a number or
+    an array that broadcasts against the batch, e.g. ``scale=sigmas[:, None]``
+    for one noise level per run. The noise of the :math:`k`-th gradient
+    evaluation of a run with seed :math:`s` is the block of deviates
+    :math:`kd, \dots, kd + d - 1` of :func:`standard_normal` (:math:`d` the
+    dimension), so every run is reproducible on its own and a batch of runs
+    is one array computation.
+    """
+
+    scale: float | np.ndarray
+    seeds: np.ndarray
+
+    def draws(self, evaluations: int, dim: int) -> np.ndarray:
+        """:math:`\\sigma z` for gradient evaluations 0 to ``evaluations - 1``: shape ``(len(seeds), evaluations, dim)``."""
+        z = standard_normal(self.seeds, 0, evaluations * dim).reshape(len(self.seeds), evaluations, dim)
+        return np.asarray(self.scale)[..., None] * z
+
+
+def _check_not_look_ahead(optimizer: Optimizer, params) -> None:
+    """Refuse an optimizer that takes its gradient away from the parameters (Nesterov).
+
+    The loop of :func:`optlab.training.minimize` then evaluates the objective
+    a second time for the loss at :math:`w_t`, which would draw a second
+    noise sample or consume the next mini-batch.
+    """
+    if optimizer.gradient_point(params, optimizer.init(params)) is not params:
+        raise ValueError("a look-ahead optimizer (Nesterov) is not supported by the noisy runners")
+
+
+def run_noisy(surface: Surface, optimizer: Optimizer, steps: int, noise: GradientNoise, start=None,
+              lr_schedule=None) -> Trajectory:
+    """Run ``optimizer`` on ``surface`` with the noisy gradients of ``noise``, one run per seed.
+
+    ``start`` defaults to ``surface.start`` for every run; the losses are
+    those of the true surface. Update :math:`t` uses noise draw :math:`t`.
+    """
+    runs = len(noise.seeds)
+    start = np.broadcast_to(np.asarray(surface.start if start is None else start, dtype=float), (runs, 2))
+    _check_not_look_ahead(optimizer, [start])
+    draws = iter(noise.draws(steps, start.shape[-1]).swapaxes(0, 1))  # one (runs, 2) block per step
+
+    def objective(params):
+        return None, [surface.grad(params[0]) + next(draws)]
+
+    _, _, iterates = minimize(objective, [start.copy()], optimizer, steps, lr_schedule)
+    path = np.array([start] + [p[0] for p in iterates])
+    return Trajectory(path=path, losses=surface.loss(path))
+
+
+def epoch_order(seeds, epoch: int, samples: int) -> np.ndarray:
+    """A random permutation of ``range(samples)`` for each seed: the order of one epoch without replacement.
+
+    The samples are sorted by random keys ``random_bits(seed, epoch * samples + i)``
+    (ties, of probability about :math:`m^2/2^{65}`, keep the index order).
+    Shape ``(len(seeds), samples)``.
+    """
+    counters = np.arange(epoch * samples, (epoch + 1) * samples, dtype=np.uint64)
+    keys = random_bits(np.asarray(seeds, dtype=np.uint64)[:, None], counters[None, :])
+    return np.argsort(keys, axis=-1, kind="stable")
+
+
+def batches_per_epoch(samples: int, batch_size: int) -> int:
+    """Updates per epoch; the last batch is smaller when ``batch_size`` does not divide ``samples``."""
+    if not 1 <= batch_size <= samples:
+        raise ValueError(f"batch_size must lie in [1, {samples}], got {batch_size!r}")
+    return -(-samples // batch_size)
+
+
+def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int, batch_size: int, seeds,
+                    lr_schedule=None) -> Training:
+    r"""Mini-batch training of a batch of networks, one per seed, each on its own shuffles of the data.
+
+    Every epoch visits each of the :math:`m` samples once, in the order
+    :func:`epoch_order` gives for the run's seed, in
+    :math:`\lceil m/B \rceil` updates on batches of :math:`B` = ``batch_size``
+    samples. ``params`` carries the batch axis (:func:`optlab.network.replicate`).
+    ``losses[e]`` is the loss on *all* the data at the start of epoch
+    :math:`e`, for :math:`e = 0, \dots` ``epochs`` (the last entry is after the
+    final epoch), shape ``(epochs + 1, len(seeds))``. A schedule is indexed
+    by the update, not the epoch.
+    """
+    seeds = np.asarray(seeds)
+    samples = X.shape[-1]
+    per_epoch = batches_per_epoch(samples, batch_size)
+    X_rows, Y_rows = X.T, Y.T  # one row per sample, so a batch is X_rows[indices]
+    evaluations = itertools.count()
+    order = None
+
+    def objective(params):
+        nonlocal order
+        epoch, batch = divmod(next(evaluations), per_epoch)
+        if batch == 0:
+            order = epoch_order(seeds, epoch, samples)
+        indices = order[:, batch * batch_size:(batch + 1) * batch_size]
+        return model.loss_and_grads(params, X_rows[indices].swapaxes(-1, -2), Y_rows[indices].swapaxes(-1, -2))
+
+    params = [np.asarray(p, dtype=float) for p in params]
+    _check_not_look_ahead(optimizer, params)
+    _, _, iterates = minimize(objective, params, optimizer, epochs * per_epoch, lr_schedule)
+    ends = [params] + [iterates[(e + 1) * per_epoch - 1] for e in range(epochs)]
+    # One forward pass per epoch: a single pass over all epochs at once makes
+    # arrays of tens of megabytes and is slower.
+    return Training(params=ends[-1], losses=np.array([model.loss(p, X, Y) for p in ends]))
