@@ -13,6 +13,7 @@ failure names the cells whose printed output changed.
 from __future__ import annotations
 
 import os
+import re
 
 import nbformat
 import pytest
@@ -37,21 +38,33 @@ def _explain(run, what):
     return f"{what}: {len(run.failed)} failed {list(run.failed)}\n{run.output[-3000:]}"
 
 
-@pytest.mark.parametrize("level", LEVELS)
-def test_numeric_tests_pass_with_older_kernels(level):
-    run = run_pytest(NUMERIC_TESTS, env=_with_features_off(LEVELS[level]), cwd=ROOT)
-    assert run.returncode == 0, _explain(run, f"numeric tests {level}")
+class OlderKernels:
+    """One older dispatch level: the numeric tests pass and every printed output is the same.
+
+    One class per level (made below), because pytest-xdist's ``loadscope``
+    keeps a class on one worker: the levels then run side by side.
+    """
+
+    features: str
+
+    def test_numeric_tests_pass(self):
+        run = run_pytest(NUMERIC_TESTS, env=_with_features_off(self.features), cwd=ROOT)
+        assert run.returncode == 0, _explain(run, f"numeric tests without {self.features}")
+
+    def test_notebook_outputs_are_the_same(self):
+        run = run_pytest(NBVAL + NOTEBOOKS, env=_with_features_off(self.features), cwd=ROOT)
+        assert run.returncode == 0, _explain(run, f"notebooks without {self.features}")
 
 
-@pytest.mark.parametrize("level", LEVELS)
-def test_notebook_outputs_are_the_same_with_older_kernels(level):
-    run = run_pytest(NBVAL + NOTEBOOKS, env=_with_features_off(LEVELS[level]), cwd=ROOT)
-    assert run.returncode == 0, _explain(run, f"notebooks {level}")
+for _level, _features in LEVELS.items():
+    _name = "TestKernels" + "".join(part.capitalize() for part in re.split(r"\W+", _level))
+    globals()[_name] = type(_name, (OlderKernels,), {"features": _features, "__doc__": f"NumPy {_level}."})
 
 
-def test_notebook_outputs_are_the_same_with_nudged_last_bits(tmp_path):
-    run = run_pytest(NBVAL + NOTEBOOKS, env=nudged_kernel_env(tmp_path), cwd=ROOT)
-    assert run.returncode == 0, _explain(run, "notebooks with nudged last bits")
+class TestNudgedLastBits:
+    def test_notebook_outputs_are_the_same(self, tmp_path):
+        run = run_pytest(NBVAL + NOTEBOOKS, env=nudged_kernel_env(tmp_path), cwd=ROOT)
+        assert run.returncode == 0, _explain(run, "notebooks with nudged last bits")
 
 
 PLANTED = [
