@@ -86,9 +86,9 @@ class Baseline:
             self.t = 0
 
         def step(self, params, grads):
-            if self.m is None:
-                self.m = [np.zeros_like(p) for p in params]
-                self.v = [np.zeros_like(p) for p in params]
+            if self.m is None:  # both moments start at zero
+                zeros = [np.zeros_like(p) for p in params]
+                self.m, self.v = zeros, [z.copy() for z in zeros]
             self.t += 1
             updated = []
             for i, (p, g) in enumerate(zip(params, grads)):
@@ -96,12 +96,9 @@ class Baseline:
                     g = g + self.l2 * p
                 self.m[i] = self.beta1 * self.m[i] + (1 - self.beta1) * g
                 self.v[i] = self.beta2 * self.v[i] + (1 - self.beta2) * g**2
-                if self.bias_correction:
-                    m_hat = self.m[i] / (1 - self.beta1**self.t)
-                    v_hat = self.v[i] / (1 - self.beta2**self.t)
-                else:
-                    m_hat, v_hat = self.m[i], self.v[i]
-                p_new = p - self.eta * m_hat / (np.sqrt(v_hat) + self.epsilon)
+                shrink1 = 1 - self.beta1**self.t if self.bias_correction else 1.0
+                shrink2 = 1 - self.beta2**self.t if self.bias_correction else 1.0
+                p_new = p - self.eta * (self.m[i] / shrink1) / (np.sqrt(self.v[i] / shrink2) + self.epsilon)
                 updated.append(p_new - self.decay * p if self.decay else p_new)
             return updated
 
