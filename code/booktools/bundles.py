@@ -85,10 +85,15 @@ def build_wheel(root: Path, cache: Path) -> Path:
     return wheels[-1]
 
 
+def locked_versions(lock_text: str) -> dict[str, str]:
+    """The ``name==version`` pins of a requirements file, by lower-case name (markers and comments dropped)."""
+    pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)", lock_text, flags=re.MULTILINE)
+    return {name.lower().replace("_", "-"): pinned for name, pinned in pins}
+
+
 def run_requirements(lock_text: str) -> str:
     """``requirements.txt`` of a bundle: :data:`RUN_REQUIREMENTS` at their locked versions."""
-    pins = dict(re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)", lock_text, flags=re.MULTILINE))
-    pins = {name.lower(): version for name, version in pins.items()}
+    pins = locked_versions(lock_text)
     lines = [f"{name}=={pins[name]}" for name in RUN_REQUIREMENTS]
     return "# What the notebook runs with (the versions that executed it); optlab is the wheel beside it.\n" + \
         "\n".join(lines) + "\n"

@@ -14,14 +14,9 @@ import nbformat
 import pytest
 
 from booktools import ROOT
+from booktools.bundles import locked_versions
 
 RECORDED = ("numpy", "matplotlib")
-
-
-def locked_versions(text: str) -> dict[str, str]:
-    """``name==version`` pins of a requirements file, by lower-case name (markers and comments dropped)."""
-    pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)", text, flags=re.MULTILINE)
-    return {name.lower().replace("_", "-"): pinned for name, pinned in pins}
 
 
 LOCK = locked_versions((ROOT / "requirements.lock").read_text())
