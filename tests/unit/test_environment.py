@@ -17,8 +17,6 @@ from booktools import ROOT
 from booktools.bundles import locked_versions
 
 RECORDED = ("numpy", "matplotlib")
-
-
 LOCK = locked_versions((ROOT / "requirements.lock").read_text())
 
 
