@@ -38,8 +38,8 @@ def _name_optlab_on_the_title_page(app) -> None:
         app.builder.context["release"] = f"{app.config.release}, optlab {version('optlab')}"
 
 
-def _notebook_pages(app):
-    return [name for name in app.env.found_docs if "kernelspec" in app.env.metadata.get(name, {})]
+def _is_notebook(app, pagename: str) -> bool:
+    return "kernelspec" in app.env.metadata.get(pagename, {})
 
 
 def _bundle_path(app, pagename: str) -> Path:
@@ -47,7 +47,7 @@ def _bundle_path(app, pagename: str) -> Path:
 
 
 def _offer_bundle(app, pagename, templatename, context, doctree) -> None:
-    if doctree is None or pagename not in _notebook_pages(app):
+    if doctree is None or not _is_notebook(app, pagename):
         return
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
@@ -70,7 +70,7 @@ def _write_bundles(app, exception) -> None:
     wheel = build_wheel(ROOT, build / ".wheels")
     lock_text = (ROOT / "requirements.lock").read_text()
     edition = _edition(app.config)
-    for pagename in _notebook_pages(app):
+    for pagename in sorted(filter(lambda name: _is_notebook(app, name), app.env.found_docs)):
         notebook = build / "jupyter_execute" / f"{pagename}.ipynb"
         target = _bundle_path(app, pagename)
         fresh = target.is_file() and target.stat().st_mtime >= max(notebook.stat().st_mtime, wheel.stat().st_mtime)
