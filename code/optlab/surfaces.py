@@ -33,9 +33,18 @@ class Surface:
     def grad(self, w):
         raise NotImplementedError
 
+    def hessian_at(self, w):
+        r"""The Hessian :math:`\nabla^2 L(w)`, shape ``(..., 2, 2)``: the local curvature a step is compared with."""
+        raise NotImplementedError
+
     def gap(self, w):
         """:math:`L(w) - L^\\star`, the quantity loss curves show on a log scale."""
         return self.loss(w) - self.min_loss
+
+
+def _symmetric(h11, h12, h22):
+    """The symmetric 2x2 matrices with these entries, stacked: shape ``(..., 2, 2)``."""
+    return np.stack([np.stack([h11, h12], axis=-1), np.stack([h12, h22], axis=-1)], axis=-2)
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,10 @@ class Quadratic(Surface):
     def grad(self, w):
         d = np.asarray(w, dtype=float) - self.minima[0]
         return d @ self.hessian
+
+    def hessian_at(self, w):
+        """``A`` at every point of ``w`` (the field ``hessian`` is the same matrix, once)."""
+        return np.broadcast_to(self.hessian, np.shape(w)[:-1] + self.hessian.shape).astype(float)
 
     @property
     def eigenvalues(self) -> np.ndarray:
@@ -120,6 +133,14 @@ class Rosenbrock(Surface):
         dy = 2 * self.b * (y - x**2)
         return np.stack([dx, dy], axis=-1)
 
+    def hessian_at(self, w):
+        r""":math:`\begin{pmatrix} 2 - 4b(w_2 - w_1^2) + 8b w_1^2 & -4b w_1 \\ -4b w_1 & 2b \end{pmatrix}`."""
+        w = np.asarray(w, dtype=float)
+        x, y = w[..., 0], w[..., 1]
+        h11 = 2 - 4 * self.b * (y - x**2) + 8 * self.b * x**2
+        h12 = -4 * self.b * x
+        return _symmetric(h11, h12, np.full_like(x, 2 * self.b))
+
 
 @dataclass(frozen=True)
 class Saddle(Surface):
@@ -141,6 +162,12 @@ class Saddle(Surface):
         w = np.asarray(w, dtype=float)
         x, y = w[..., 0], w[..., 1]
         return np.stack([x, y**3 - y], axis=-1)
+
+    def hessian_at(self, w):
+        r""":math:`\operatorname{diag}(1, 3 w_2^2 - 1)`: negative curvature along :math:`w_2` inside :math:`|w_2| < 1/\sqrt3`."""
+        w = np.asarray(w, dtype=float)
+        x, y = w[..., 0], w[..., 1]
+        return _symmetric(np.ones_like(x), np.zeros_like(x), 3 * y**2 - 1)
 
     def gap(self, w):
         r""":math:`L - L^\star = \tfrac12 w_1^2 + \tfrac14 \big((w_2 - 1)(w_2 + 1)\big)^2`.
@@ -178,6 +205,14 @@ class Plateau(Surface):
         x, y = w[..., 0], w[..., 1]
         bump = np.exp(-0.5 * (x**2 + 4 * y**2))
         return np.stack([x * bump, 4 * y * bump], axis=-1)
+
+    def hessian_at(self, w):
+        r""":math:`e^{-q} \begin{pmatrix} 1 - w_1^2 & -4 w_1 w_2 \\ -4 w_1 w_2 & 4 - 16 w_2^2 \end{pmatrix}`,
+        :math:`q = \tfrac12 (w_1^2 + 4 w_2^2)`: :math:`e^{-q}(\nabla^2 q - \nabla q \nabla q^\top)`."""
+        w = np.asarray(w, dtype=float)
+        x, y = w[..., 0], w[..., 1]
+        bump = np.exp(-0.5 * (x**2 + 4 * y**2))
+        return _symmetric(bump * (1 - x**2), bump * (-4 * x * y), bump * (4 - 16 * y**2))
 
 
 ILL_CONDITIONED = quadratic()

@@ -96,3 +96,23 @@ def test_saddle_gap_keeps_its_digits_next_to_a_minimum():
     h = 1e-9
     exact = 0.5 * h**2 + 0.25 * (h * (2 + h)) ** 2
     assert abs(saddle.gap(np.array([h, 1 + h])) - exact) <= 1e-6 * exact
+
+
+@pytest.mark.parametrize("key", CASES)
+def test_hessian_matches_central_differences_of_the_gradient(key):
+    """Column i of the Hessian is (grad(w + h e_i) - grad(w - h e_i)) / 2h, to about h^2 |L''''| + eps |grad| / h."""
+    surface = CASES[key]
+    w = np.vstack([points_in_window(surface, 200), [surface.start], surface.minima])
+    expected = np.stack([central_differences(lambda p: surface.grad(p)[..., j], w, h=1e-5) for j in range(2)], axis=-2)
+    hessian = surface.hessian_at(w)
+    assert hessian.shape == (len(w), 2, 2)
+    np.testing.assert_array_equal(hessian, hessian.swapaxes(-1, -2))
+    scale = np.maximum(1.0, np.abs(expected))
+    np.testing.assert_array_less(np.abs(hessian - expected) / scale, 1e-6)
+
+
+def test_hessian_of_a_quadratic_is_its_matrix_everywhere():
+    bowl = SURFACES["quadratic"]
+    w = points_in_window(bowl, 6).reshape(2, 3, 2)
+    np.testing.assert_array_equal(bowl.hessian_at(w), np.broadcast_to(bowl.hessian, (2, 3, 2, 2)))
+    np.testing.assert_array_equal(bowl.hessian_at(np.array(bowl.start)), bowl.hessian)
