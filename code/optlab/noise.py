@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
 from .network import MLP
 from .optimizers import Optimizer
 from .surfaces import Surface
-from .training import Training, Trajectory, minimize
+from .training import Training, Trajectory, minimize, run_on_surface
 
 __all__ = [
     "mix64", "random_bits", "standard_normal", "GradientNoise", "run_noisy", "epoch_order", "batches_per_epoch",
@@ -122,34 +123,46 @@ class GradientNoise:
 
 
 def _check_not_look_ahead(optimizer: Optimizer, params) -> None:
-    """Refuse an optimizer that takes its gradient away from the parameters (Nesterov).
+    """Refuse an optimizer that takes its gradient away from the parameters (Nesterov) in :func:`train_minibatch`.
 
     The loop of :func:`optlab.training.minimize` then evaluates the objective
-    a second time for the loss at :math:`w_t`, which would draw a second
-    noise sample or consume the next mini-batch.
+    a second time for the loss at :math:`w_t`, which would consume the next
+    mini-batch.
     """
     if optimizer.gradient_point(params, optimizer.init(params)) is not params:
-        raise ValueError("a look-ahead optimizer (Nesterov) is not supported by the noisy runners")
+        raise ValueError("a look-ahead optimizer (Nesterov) is not supported by train_minibatch")
+
+
+@dataclass(frozen=True)
+class _NoisySurface:
+    """``surface`` seen through a noisy oracle: its own loss, and its gradient plus the next draw of ``draws``."""
+
+    surface: Surface
+    draws: Iterator[np.ndarray]
+
+    def loss(self, w):
+        return self.surface.loss(w)
+
+    def grad(self, w):
+        return self.surface.grad(w) + next(self.draws)
 
 
 def run_noisy(surface: Surface, optimizer: Optimizer, steps: int, noise: GradientNoise, start=None,
               lr_schedule=None) -> Trajectory:
-    """Run ``optimizer`` on ``surface`` with the noisy gradients of ``noise``, one run per seed.
+    r"""Run ``optimizer`` on ``surface`` with the noisy gradients of ``noise``, one run per seed.
 
     ``start`` defaults to ``surface.start`` for every run; the losses are
-    those of the true surface. Update :math:`t` uses noise draw :math:`t`.
+    those of the true surface. Update :math:`t` uses noise draw :math:`t`,
+    :math:`\tilde g_t = \nabla L(p_t) + \sigma z_t`, where :math:`p_t` is the
+    optimizer's gradient point: :math:`w_t`, or Nesterov's look-ahead
+    :math:`w_t - \eta\beta b_t`. The run is :func:`optlab.training.run_on_surface`'s,
+    which asks for one gradient per update and computes the losses from the
+    path afterwards, so no draw is ever spent on a loss.
     """
     runs = len(noise.seeds)
     start = np.broadcast_to(np.asarray(surface.start if start is None else start, dtype=float), (runs, 2))
-    _check_not_look_ahead(optimizer, [start])
     draws = iter(noise.draws(steps, start.shape[-1]).swapaxes(0, 1))  # one (runs, 2) block per step
-
-    def objective(params):
-        return None, [surface.grad(params[0]) + next(draws)]
-
-    _, _, iterates = minimize(objective, [start.copy()], optimizer, steps, lr_schedule)
-    path = np.array([start] + [p[0] for p in iterates])
-    return Trajectory(path=path, losses=surface.loss(path))
+    return run_on_surface(_NoisySurface(surface, draws), optimizer, steps, start=start, lr_schedule=lr_schedule)
 
 
 def epoch_order(seeds, epoch: int, samples: int) -> np.ndarray:

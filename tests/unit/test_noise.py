@@ -95,9 +95,23 @@ def test_noisy_run_takes_the_documented_draws():
         np.testing.assert_array_equal(run.path[t + 1], w - 0.01 * (ILL_CONDITIONED.grad(w) + draws[:, t]))
 
 
-def test_look_ahead_optimizers_are_refused():
+def test_nesterov_takes_draw_t_at_its_look_ahead_point():
+    """Update t of Nesterov's method uses grad(w_t - lr beta b_t) + draw t: one draw per update, none for a loss."""
+    noise = GradientNoise(0.5, np.array([3, 4]))
+    lr, beta = 0.01, 0.9
+    run = run_noisy(ILL_CONDITIONED, Momentum(lr=lr, beta=beta, nesterov=True), 6, noise)
+    draws = noise.draws(6, 2)
+    velocity = np.zeros((2, 2))
+    for t in range(6):
+        w = run.path[t]
+        velocity = beta * velocity + (ILL_CONDITIONED.grad(w - lr * beta * velocity) + draws[:, t])
+        np.testing.assert_array_equal(run.path[t + 1], w - lr * velocity)
+
+
+def test_look_ahead_optimizers_are_refused_by_minibatch_training(circle_task):
+    net, init, X, Y = circle_task
     with pytest.raises(ValueError, match="look-ahead"):
-        run_noisy(ILL_CONDITIONED, Momentum(lr=0.01, nesterov=True), 5, GradientNoise(1.0, np.arange(2)))
+        train_minibatch(net, replicate(init, 2), X, Y, Momentum(lr=0.01, nesterov=True), 1, 10, np.arange(2))
 
 
 def test_an_epoch_visits_every_sample_once_in_a_new_order():
