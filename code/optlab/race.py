@@ -11,6 +11,13 @@ learning rate on a surface is :data:`SUGGESTED_LR`'s, or the constructor's
 default for an optimizer the table does not know. :math:`\epsilon` is
 :data:`EPS` throughout.
 
+A race may also add gradient noise (:data:`NOISE`, through
+:func:`optlab.noise.run_noisy`) and follow a learning-rate schedule
+(:data:`SCHEDULES`, :func:`race_schedule`); the readout of one update
+compares each step size with the stability limit of its method
+(:data:`STABILITY`, :func:`stability_limit`). :data:`RANGES` bounds what a
+reader may type. :func:`highest_gap_ratio` is the test a suggested rate passes.
+
 ``python -m booktools.race_data`` writes all of this, with the surfaces and
 the styles, into the applet's ``race_data.js``; ``booktools.race_vectors``
 runs the same calls to make the parity vectors.
@@ -22,11 +29,18 @@ import importlib
 import inspect
 from dataclasses import dataclass
 
+import numpy as np
+
 from .optimizers import Optimizer
 from .plotting import STYLES
+from .schedules import Constant, Cosine, Schedule, StepDecay, WarmupCosine
+from .surfaces import SURFACES
+from .theory import damped_momentum_limit
+from .training import run_on_surface
 
 __all__ = ["EPS", "HORIZONS", "DIVERGED", "HYPERPARAMETERS", "VARIANTS", "RACE_DEFAULTS", "SUGGESTED_LR",
-           "Racer", "racer", "racers"]
+           "RANGES", "NOISE", "SCHEDULES", "STABILITY", "Racer", "racer", "racers", "highest_gap_ratio",
+           "race_schedule", "stability_limit"]
 
 EPS = 1e-8
 """The :math:`\\epsilon` of every adaptive optimizer in the race."""
@@ -53,15 +67,123 @@ RACE_DEFAULTS = {"RMSProp": {"beta": 0.99}}
 SUGGESTED_LR = {
     "quadratic": {"SGD": 0.012, "Momentum": 0.012, "Nesterov": 0.012, "AdaGrad": 1.0,
                   "RMSProp": 0.1, "Adam": 0.1, "AdamW": 0.1, "AMSGrad": 0.1},
-    "rosenbrock": {"SGD": 0.002, "Momentum": 0.001, "Nesterov": 0.001, "AdaGrad": 0.5,
-                   "RMSProp": 0.01, "Adam": 0.1, "AdamW": 0.1, "AMSGrad": 0.2},
+    "rosenbrock": {"SGD": 0.001, "Momentum": 0.0005, "Nesterov": 0.0005, "AdaGrad": 0.1,
+                   "RMSProp": 0.01, "Adam": 0.1, "AdamW": 0.1, "AMSGrad": 0.1},
     "saddle": {"SGD": 0.1, "Momentum": 0.02, "Nesterov": 0.02, "AdaGrad": 0.2,
                "RMSProp": 0.01, "Adam": 0.05, "AdamW": 0.05, "AMSGrad": 0.05},
     "plateau": {"SGD": 0.5, "Momentum": 0.1, "Nesterov": 0.1, "AdaGrad": 0.5,
                 "RMSProp": 0.01, "Adam": 0.05, "AdamW": 0.05, "AMSGrad": 0.05},
 }
-"""A learning rate per surface and optimizer that keeps a race bounded and shows the
-method at its best (the quadratic bowl's are the chapter's)."""
+"""A learning rate per surface and optimizer that shows the method at its best while
+keeping the race fair: every rate passes :func:`highest_gap_ratio` (the quadratic bowl's
+are the chapter's). Where a rate failed, it was lowered down the 1-2-5 grid to the first
+value that passes (on Rosenbrock, SGD 0.002 -> 0.001, Momentum and Nesterov 0.001 -> 0.0005,
+AdaGrad 0.5 -> 0.1, AMSGrad 0.2 -> 0.1)."""
+
+RANGES = {
+    "lr": {"min": 1e-4, "max": 5},
+    "beta": {"min": 0, "max": 0.9999},
+    "beta1": {"min": 0, "max": 0.9999},
+    "beta2": {"min": 0, "max": 0.9999},
+    "weight_decay": {"min": 0, "max": 0.5},
+    "sigma": {"min": 0, "max": 100},
+    "seed": {"min": 0, "max": 2**32 - 1},
+}
+"""The values a reader may set, inclusive: the hyperparameters, the noise level :math:`\\sigma`
+and the noise seed (an unsigned 32-bit integer)."""
+
+NOISE = {"sigma": 0, "seed": 0}
+"""Where a race starts: exact gradients (:math:`\\sigma = 0`), seed 0. With :math:`\\sigma > 0` every
+gradient is :math:`\\nabla L + \\sigma z_t` with the draws of :class:`optlab.noise.GradientNoise` for the
+seed, the same for every optimizer of the race (common random numbers)."""
+
+SCHEDULES = {
+    "constant": {"name": "Constant"},
+    "step": {"name": "Step decay", "parts": 3, "gamma": 0.1},
+    "cosine": {"name": "Cosine"},
+    "warmup_cosine": {"name": "Warmup + cosine", "parts": 10, "start_factor": 0.01},
+}
+"""The schedules a race can follow, by key: a readable name and the constants :func:`race_schedule` uses."""
+
+
+def race_schedule(key: str, lr: float, horizon: int) -> Schedule:
+    r"""The :mod:`optlab.schedules` object of schedule ``key`` for a race of ``horizon`` updates from rate ``lr``.
+
+    With :math:`T` the horizon:
+
+    * ``"constant"``: :math:`\eta_t = \eta` (:class:`~optlab.schedules.Constant`);
+    * ``"step"``: the rate falls tenfold after each third of the race,
+      :math:`\eta_t = \eta\, 0.1^{\lfloor t/s \rfloor}` with :math:`s = \lfloor T/3 \rfloor`
+      (:class:`~optlab.schedules.StepDecay`);
+    * ``"cosine"``: :math:`\eta_t = \eta\, \tfrac12 (1 + \cos(\pi t/T))`, to 0 at the end of the race
+      (:class:`~optlab.schedules.Cosine`);
+    * ``"warmup_cosine"``: a linear warmup from :math:`0.01\eta` over the first tenth,
+      :math:`W = \lfloor T/10 \rfloor` updates, then the cosine from :math:`\eta` to 0 over the rest
+      (:class:`~optlab.schedules.WarmupCosine`).
+
+    Step counts are at least 1, so a race of a few steps still has a schedule.
+    """
+    spec = SCHEDULES[key]
+    if key == "constant":
+        return Constant(lr)
+    if key == "cosine":
+        return Cosine(lr, total_steps=horizon)
+    steps = max(1, horizon // spec["parts"])
+    if key == "step":
+        return StepDecay(lr, step_size=steps, gamma=spec["gamma"])
+    return WarmupCosine(lr, warmup_steps=steps, total_steps=horizon, start_factor=spec["start_factor"])
+
+
+STABILITY = {
+    "SGD": ("gradient_descent", None),
+    "Momentum": ("heavy_ball", "beta"),
+    "Nesterov": ("nesterov", "beta"),
+    "AdaGrad": ("gradient_descent", None),
+    "RMSProp": ("gradient_descent", None),
+    "Adam": ("averaged_momentum", "beta1"),
+    "AdamW": ("averaged_momentum", "beta1"),
+    "AMSGrad": ("averaged_momentum", "beta1"),
+}
+"""Each racer's stability limit (:func:`stability_limit`): its kind, and the hyperparameter that is its
+:math:`\\beta` (``None`` where the limit has none). A racer not listed has no known limit."""
+
+
+def stability_limit(kind: str, beta: float = 0.0) -> float:
+    r"""The largest :math:`s h` for which a method's step is stable on a one-dimensional quadratic.
+
+    On :math:`L(w) = \tfrac12 h w^2` the gradient is :math:`h w`, and with a
+    frozen step size :math:`s` (the learning rate :math:`\eta`, or an adaptive
+    method's effective rate :math:`\eta/(\sqrt{\hat v}+\epsilon)`, held fixed)
+    each method is a linear iteration. It is stable when its matrix has
+    spectral radius below 1; by the Jury criterion for
+    :math:`\lambda^2 - T\lambda + D`, exactly when :math:`|D| < 1` and
+    :math:`|T| < 1 + D`. With :math:`x = s h > 0`:
+
+    * ``"gradient_descent"`` (SGD; AdaGrad and RMSProp, whose step is :math:`s g`):
+      :math:`w \leftarrow (1 - x) w`, stable for :math:`x < 2`;
+    * ``"heavy_ball"`` (optlab's momentum :math:`b \leftarrow \beta b + g`,
+      :math:`w \leftarrow w - \eta b`): :math:`T = 1 + \beta - x`, :math:`D = \beta`, stable for
+      :math:`x < 2(1+\beta)`;
+    * ``"nesterov"`` (the gradient at :math:`w - \eta\beta b`): on :math:`(w, b)` the matrix
+      :math:`\begin{pmatrix} 1-x & -\eta\beta(1-x) \\ h & \beta(1-x) \end{pmatrix}` has
+      :math:`T = (1+\beta)(1-x)`, :math:`D = \beta(1-x)`, stable for :math:`x < 2(1+\beta)/(1+2\beta)`;
+    * ``"averaged_momentum"`` (Adam, AdamW, AMSGrad: the step :math:`s \hat m` with
+      :math:`m \leftarrow \beta_1 m + (1-\beta_1) g`, late enough that :math:`\hat m \approx m`): heavy
+      ball with learning rate :math:`s(1-\beta_1)`, stable for :math:`x < 2(1+\beta_1)/(1-\beta_1)`
+      (:func:`optlab.theory.damped_momentum_limit`).
+
+    At :math:`\beta = 0` all four are gradient descent's 2. ``tests/unit/test_race_roster.py``
+    checks each against the spectral radius of optlab's own update, just below and just above.
+    """
+    if kind == "gradient_descent":
+        return 2.0
+    if kind == "heavy_ball":
+        return 2 * (1 + beta)
+    if kind == "nesterov":
+        return 2 * (1 + beta) / (1 + 2 * beta)
+    if kind == "averaged_momentum":
+        return damped_momentum_limit(beta)
+    raise ValueError(f"kind must be one of gradient_descent, heavy_ball, nesterov, averaged_momentum; got {kind!r}")
 
 
 @dataclass(frozen=True)
@@ -92,6 +214,13 @@ class Racer:
         lr = SUGGESTED_LR.get(surface_key, {}).get(self.name, self.defaults["lr"])
         return {**self.defaults, "lr": lr, "eps": EPS}
 
+    def limit(self, hyper: dict) -> float | None:
+        """The stability limit of this racer with ``hyper`` (:data:`STABILITY`), ``None`` for a racer it does not list."""
+        if self.name not in STABILITY:
+            return None
+        kind, beta = STABILITY[self.name]
+        return stability_limit(kind, hyper[beta] if beta else 0.0)
+
 
 def racer(name: str) -> Racer:
     """The racer called ``name``: a public constructor of ``optlab``, or one of the :data:`VARIANTS`."""
@@ -108,3 +237,30 @@ def racer(name: str) -> Racer:
 def racers() -> list[Racer]:
     """Every optimizer of :data:`optlab.plotting.STYLES`, in the table's order."""
     return [racer(name) for name in STYLES]
+
+
+def highest_gap_ratio(surface_key: str, racer: Racer, hyper: dict | None = None,
+                      steps: int = HORIZONS[-1]) -> float:
+    r"""How far a race climbs above its start: :math:`\max_t (L(w_t) - L^\star) / (L(w_0) - L^\star)`.
+
+    The run is ``racer`` with ``hyper`` (default: its settings on the surface)
+    from the surface's start, exact gradients, over ``steps`` updates (default: the
+    longest race). A run that diverges (:math:`|w_i| > ` :data:`DIVERGED` or a
+    loss that is not finite) gives infinity.
+
+    A suggested rate must give at most 1: the loss never rises above where it
+    started, at any step of the longest race, which includes the first step
+    (no opening climb) and excludes divergence. A run that climbs above its
+    start has been thrown out of the basin it was descending (on Rosenbrock,
+    across the valley), and where it lands afterwards is chance, not its
+    method: the race would crown luck. Momentum may still overshoot, as long
+    as it overshoots downhill of the start.
+    """
+    surface = SURFACES[surface_key]
+    hyper = racer.settings(surface_key) if hyper is None else hyper
+    path = run_on_surface(surface, racer.make(**hyper), steps).path
+    with np.errstate(all="ignore"):  # a diverging run overflows on its way out
+        gaps = surface.gap(path)
+    if not (np.all(np.abs(path) <= DIVERGED) and np.all(np.isfinite(gaps))):
+        return float("inf")
+    return float(gaps.max() / gaps[0])

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
-from optlab import AdamW, Momentum
+from optlab import SURFACES, AdamW, Momentum
+from optlab.optimizers import MomentumState
 from optlab.plotting import STYLES
-from optlab.race import EPS, racer, racers
+from optlab.race import (
+    EPS, NOISE, RANGES, SCHEDULES, highest_gap_ratio, race_schedule, racer, racers, stability_limit,
+)
+from optlab.schedules import Constant, Cosine, StepDecay, WarmupCosine
+from optlab.theory import spectral_radius
 
 
 def test_every_styled_optimizer_races_in_the_table_order():
@@ -33,3 +41,75 @@ def test_sgd_takes_no_eps():
 def test_a_style_without_a_public_constructor_is_refused():
     with pytest.raises(ValueError, match="optlab.__all__"):
         racer("Lion")
+
+
+@pytest.mark.parametrize("surface_key", SURFACES)
+@pytest.mark.parametrize("name", list(STYLES))
+def test_every_suggested_rate_keeps_the_race_fair(surface_key, name):
+    """Over the longest race from the default start, the loss never climbs above where it started (nor diverges)."""
+    ratio = highest_gap_ratio(surface_key, racer(name))
+    print(f"\n{surface_key} {name} lr {racer(name).settings(surface_key)['lr']}: max_t gap/gap_0 = {ratio:.4f}")
+    assert ratio <= 1.0
+
+
+def test_the_fairness_check_fails_the_old_rosenbrock_rate():
+    """SGD at 0.002 on Rosenbrock climbed from 12.5 to 52, 242, 511 and won by luck: the check refuses it."""
+    sgd = racer("SGD")
+    assert highest_gap_ratio("rosenbrock", sgd, sgd.settings("rosenbrock") | {"lr": 0.002}) > 40
+    assert highest_gap_ratio("quadratic", sgd, sgd.settings("quadratic") | {"lr": 0.021}) == math.inf
+
+
+def test_every_suggested_rate_and_starting_setting_lies_in_its_range():
+    for key in SURFACES:
+        for r in racers():
+            for name, value in r.settings(key).items():
+                if name in RANGES:
+                    assert RANGES[name]["min"] <= value <= RANGES[name]["max"], (key, r.name, name, value)
+    assert all(RANGES[k]["min"] <= v <= RANGES[k]["max"] for k, v in NOISE.items())
+
+
+def test_race_schedules_are_optlab_schedules_over_the_race():
+    assert list(SCHEDULES) == ["constant", "step", "cosine", "warmup_cosine"]
+    assert race_schedule("constant", 0.1, 300) == Constant(0.1)
+    assert race_schedule("step", 0.1, 1000) == StepDecay(0.1, step_size=333, gamma=0.1)
+    assert race_schedule("cosine", 0.1, 300) == Cosine(0.1, total_steps=300)
+    assert race_schedule("warmup_cosine", 0.1, 3000) == WarmupCosine(0.1, warmup_steps=300, total_steps=3000)
+    assert race_schedule("step", 0.1, 2).step_size == 1
+
+
+def _iteration_matrix(optimizer, curvature):
+    """One update of ``optimizer`` on L = h w^2 / 2 as a matrix on (w, b), b its velocity: applied to each basis state."""
+    columns = []
+    for w, b in ((1.0, 0.0), (0.0, 1.0)):
+        state = MomentumState((np.array([b]),))
+        point = optimizer.gradient_point([np.array([w])], state)
+        params, state = optimizer.step([np.array([w])], [curvature * point[0]], state)
+        columns.append([params[0][0], state.velocity[0][0]])
+    return np.array(columns).T
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.99])
+@pytest.mark.parametrize(("kind", "optimizer"), [
+    ("gradient_descent", lambda lr, beta: Momentum(lr=lr, beta=0.0)),  # b = g: SGD's step
+    ("heavy_ball", lambda lr, beta: racer("Momentum").make(lr=lr, beta=beta)),
+    ("nesterov", lambda lr, beta: racer("Nesterov").make(lr=lr, beta=beta)),
+    # Adam's first moment with the step size s = lr / (sqrt(v_hat) + eps) frozen, late (m_hat = m).
+    ("averaged_momentum", lambda lr, beta: Momentum(lr=lr, beta=beta, damped=True)),
+])
+def test_stability_limit_is_where_optlabs_update_stops_contracting(kind, optimizer, beta):
+    """On a 1-D quadratic of curvature h = 3: spectral radius below 1 at 0.9999 of the limit, above 1 at 1.0001."""
+    h = 3.0
+    limit = stability_limit(kind, beta)
+    below = spectral_radius(_iteration_matrix(optimizer(limit * (1 - 1e-4) / h, beta), h))
+    above = spectral_radius(_iteration_matrix(optimizer(limit * (1 + 1e-4) / h, beta), h))
+    assert below < 1 < above, (below, above)
+
+
+def test_every_racer_has_a_stability_limit_that_is_gradient_descents_at_beta_zero():
+    for r in racers():
+        hyper = r.settings("quadratic") | {k: 0.0 for k in ("beta", "beta1") if k in r.hyper}
+        assert r.limit(hyper) == 2.0, r.name
+    assert racer("Adam").limit({"beta1": 0.9}) == pytest.approx(38.0)
+    assert racer("Nesterov").limit({"beta": 0.9}) == pytest.approx(3.8 / 2.8)
+    with pytest.raises(ValueError, match="kind"):
+        stability_limit("lion")
