@@ -11,13 +11,27 @@ window.RACE_DATA = {
   "saddle": {"key": "saddle", "name": "Saddle", "formula": "½ w₁² − ½ w₂² + ¼ w₂⁴", "minima": [[0.0, 1.0], [0.0, -1.0]], "minLoss": -0.25, "start": [-2.0, 0.01], "window": [-2.5, 2.5, -1.8, 1.8]},
   "plateau": {"key": "plateau", "name": "Plateau", "formula": "1 − exp(−½ (w₁² + 4 w₂²))", "minima": [[0.0, 0.0]], "minLoss": 0.0, "start": [3.5, 1.5], "window": [-4.0, 4.0, -2.5, 2.5]}
  },
- "optimizers": [{"name": "SGD", "hyper": ["lr"]}, {"name": "Momentum", "hyper": ["lr", "beta"]}, {"name": "Nesterov", "hyper": ["lr", "beta"]}, {"name": "AdaGrad", "hyper": ["lr"]}, {"name": "RMSProp", "hyper": ["lr", "beta"]}, {"name": "Adam", "hyper": ["lr", "beta1", "beta2"]}, {"name": "AdamW", "hyper": ["lr", "beta1", "beta2", "weight_decay"]}, {"name": "AMSGrad", "hyper": ["lr", "beta1", "beta2"]}],
+ "optimizers": [{"name": "SGD", "hyper": ["lr"], "limit": {"kind": "gradient_descent", "beta": null, "formula": "2"}}, {"name": "Momentum", "hyper": ["lr", "beta"], "limit": {"kind": "heavy_ball", "beta": "beta", "formula": "2(1 + β)"}}, {"name": "Nesterov", "hyper": ["lr", "beta"], "limit": {"kind": "nesterov", "beta": "beta", "formula": "2(1 + β)/(1 + 2β)"}}, {"name": "AdaGrad", "hyper": ["lr"], "limit": {"kind": "gradient_descent", "beta": null, "formula": "2"}}, {"name": "RMSProp", "hyper": ["lr", "beta"], "limit": {"kind": "gradient_descent", "beta": null, "formula": "2"}}, {"name": "Adam", "hyper": ["lr", "beta1", "beta2"], "limit": {"kind": "averaged_momentum", "beta": "beta1", "formula": "2(1 + β₁)/(1 − β₁)"}}, {"name": "AdamW", "hyper": ["lr", "beta1", "beta2", "weight_decay"], "limit": {"kind": "averaged_momentum", "beta": "beta1", "formula": "2(1 + β₁)/(1 − β₁)"}}, {"name": "AMSGrad", "hyper": ["lr", "beta1", "beta2"], "limit": {"kind": "averaged_momentum", "beta": "beta1", "formula": "2(1 + β₁)/(1 − β₁)"}}],
  "settings": {
   "quadratic": {"SGD": {"lr": 0.012, "eps": 1e-08}, "Momentum": {"lr": 0.012, "beta": 0.9, "eps": 1e-08}, "Nesterov": {"lr": 0.012, "beta": 0.9, "eps": 1e-08}, "AdaGrad": {"lr": 1.0, "eps": 1e-08}, "RMSProp": {"lr": 0.1, "beta": 0.99, "eps": 1e-08}, "Adam": {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08}, "AdamW": {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01, "eps": 1e-08}, "AMSGrad": {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08}},
-  "rosenbrock": {"SGD": {"lr": 0.002, "eps": 1e-08}, "Momentum": {"lr": 0.001, "beta": 0.9, "eps": 1e-08}, "Nesterov": {"lr": 0.001, "beta": 0.9, "eps": 1e-08}, "AdaGrad": {"lr": 0.5, "eps": 1e-08}, "RMSProp": {"lr": 0.01, "beta": 0.99, "eps": 1e-08}, "Adam": {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08}, "AdamW": {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01, "eps": 1e-08}, "AMSGrad": {"lr": 0.2, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08}},
+  "rosenbrock": {"SGD": {"lr": 0.001, "eps": 1e-08}, "Momentum": {"lr": 0.0005, "beta": 0.9, "eps": 1e-08}, "Nesterov": {"lr": 0.0005, "beta": 0.9, "eps": 1e-08}, "AdaGrad": {"lr": 0.1, "eps": 1e-08}, "RMSProp": {"lr": 0.01, "beta": 0.99, "eps": 1e-08}, "Adam": {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08}, "AdamW": {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01, "eps": 1e-08}, "AMSGrad": {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08}},
   "saddle": {"SGD": {"lr": 0.1, "eps": 1e-08}, "Momentum": {"lr": 0.02, "beta": 0.9, "eps": 1e-08}, "Nesterov": {"lr": 0.02, "beta": 0.9, "eps": 1e-08}, "AdaGrad": {"lr": 0.2, "eps": 1e-08}, "RMSProp": {"lr": 0.01, "beta": 0.99, "eps": 1e-08}, "Adam": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08}, "AdamW": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01, "eps": 1e-08}, "AMSGrad": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08}},
   "plateau": {"SGD": {"lr": 0.5, "eps": 1e-08}, "Momentum": {"lr": 0.1, "beta": 0.9, "eps": 1e-08}, "Nesterov": {"lr": 0.1, "beta": 0.9, "eps": 1e-08}, "AdaGrad": {"lr": 0.5, "eps": 1e-08}, "RMSProp": {"lr": 0.01, "beta": 0.99, "eps": 1e-08}, "Adam": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08}, "AdamW": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01, "eps": 1e-08}, "AMSGrad": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08}}
  },
+ "ranges": {
+  "lr": {"min": 0.0001, "max": 5},
+  "beta": {"min": 0, "max": 0.9999},
+  "beta1": {"min": 0, "max": 0.9999},
+  "beta2": {"min": 0, "max": 0.9999},
+  "weight_decay": {"min": 0, "max": 0.5},
+  "sigma": {"min": 0, "max": 100},
+  "seed": {"min": 0, "max": 4294967295}
+ },
+ "noise": {
+  "sigma": 0,
+  "seed": 0
+ },
+ "schedules": [{"key": "constant", "name": "Constant"}, {"key": "step", "name": "Step decay", "parts": 3, "gamma": 0.1}, {"key": "cosine", "name": "Cosine"}, {"key": "warmup_cosine", "name": "Warmup + cosine", "parts": 10, "start_factor": 0.01}],
  "styles": {
   "SGD": {"color": "#000000", "dash": [], "marker": "o"},
   "Momentum": {"color": "#E69F00", "dash": [6, 3], "marker": "s"},

@@ -3,8 +3,9 @@
 The applet keeps in JavaScript only what must run there: the surfaces' loss
 and gradient, the optimizers' update rules, and the drawing. Its surfaces
 (names, formulas, minima, starts, windows), its optimizers (names,
-hyperparameters, starting settings per surface), its race lengths and its
-palette come from ``optlab`` through this script: :mod:`optlab.surfaces`,
+hyperparameters, starting settings per surface, stability limits), its race
+lengths, the ranges a reader may type, the noise defaults, the schedules and
+its palette come from ``optlab`` through this script: :mod:`optlab.surfaces`,
 :mod:`optlab.race` and :func:`optlab.plotting.style_table`. A unit test fails
 when the committed file differs from what the script writes today.
 
@@ -73,6 +74,20 @@ def surface_table() -> dict:
     }
 
 
+_BETA_SYMBOLS = {"beta": "β", "beta1": "β₁"}
+
+
+def stability_entry(name: str) -> dict | None:
+    """A racer's stability limit for the applet: its kind, the hyperparameter that is its beta, and the formula.
+
+    ``None`` for a racer :data:`optlab.race.STABILITY` does not list.
+    """
+    if name not in race.STABILITY:
+        return None
+    kind, beta = race.STABILITY[name]
+    return {"kind": kind, "beta": beta, "formula": race.LIMIT_FORMULAS[kind].format(beta=_BETA_SYMBOLS.get(beta))}
+
+
 def race_data() -> dict:
     """What ``race_data.js`` holds, as plain data."""
     racers = race.racers()
@@ -81,8 +96,11 @@ def race_data() -> dict:
         "horizons": list(race.HORIZONS),
         "diverged": race.DIVERGED,
         "surfaces": surface_table(),
-        "optimizers": [{"name": r.name, "hyper": list(r.hyper)} for r in racers],
+        "optimizers": [{"name": r.name, "hyper": list(r.hyper), "limit": stability_entry(r.name)} for r in racers],
         "settings": {key: {r.name: r.settings(key) for r in racers} for key in SURFACES},
+        "ranges": race.RANGES,
+        "noise": race.NOISE,
+        "schedules": [{"key": key, **spec} for key, spec in race.SCHEDULES.items()],
         "styles": style_table(),
     }
 

@@ -39,7 +39,7 @@ from .theory import damped_momentum_limit
 from .training import run_on_surface
 
 __all__ = ["EPS", "HORIZONS", "DIVERGED", "HYPERPARAMETERS", "VARIANTS", "RACE_DEFAULTS", "SUGGESTED_LR",
-           "RANGES", "NOISE", "SCHEDULES", "STABILITY", "Racer", "racer", "racers", "highest_gap_ratio",
+           "RANGES", "NOISE", "SCHEDULES", "STABILITY", "LIMIT_FORMULAS", "Racer", "racer", "racers", "highest_gap_ratio",
            "race_schedule", "stability_limit"]
 
 EPS = 1e-8
@@ -146,6 +146,14 @@ STABILITY = {
 }
 """Each racer's stability limit (:func:`stability_limit`): its kind, and the hyperparameter that is its
 :math:`\\beta` (``None`` where the limit has none). A racer not listed has no known limit."""
+
+LIMIT_FORMULAS = {
+    "gradient_descent": "2",
+    "heavy_ball": "2(1 + {beta})",
+    "nesterov": "2(1 + {beta})/(1 + 2{beta})",
+    "averaged_momentum": "2(1 + {beta})/(1 − {beta})",
+}
+"""Each kind of :func:`stability_limit` as plain text, ``{beta}`` standing for the racer's symbol (β or β₁)."""
 
 
 def stability_limit(kind: str, beta: float = 0.0) -> float:
