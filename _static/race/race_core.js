@@ -1,13 +1,16 @@
-/* The Optimizer Race, its pure core: surfaces, update rules and the race itself. No DOM.
+/* The Optimizer Race, its pure core: surfaces, update rules, noise, schedules and the race itself. No DOM.
  *
  * What the applet shares with the Python package optlab (surface names,
- * formulas, minima, starts and windows; optimizer names, hyperparameters and
- * starting settings; race lengths; palette) is in race_data.js, generated
- * from optlab by `python -m booktools.race_data`. This file keeps only what
- * must be JavaScript: each surface's loss and gradient, and each optimizer's
- * update rule (its init, point and step). tests/browser/test_race.py loads
- * race_data.js and this file alone on a blank page and replays vectors
- * computed by optlab (booktools.race_vectors), to 1e-12 relative.
+ * formulas, minima, starts and windows; optimizer names, hyperparameters,
+ * starting settings and stability limits; race lengths; ranges; noise
+ * defaults; schedules; palette) is in race_data.js, generated from optlab by
+ * `python -m booktools.race_data`. This file keeps only what must be
+ * JavaScript: each surface's loss, gradient and Hessian, each optimizer's
+ * update rule (its init, point and step), optlab.noise's generator, the
+ * schedules' formulas and the stability limits' formulas.
+ * tests/browser/test_race_core.py loads race_data.js and this file alone on a
+ * blank page and replays vectors computed by optlab (booktools.race_vectors),
+ * noisy and scheduled runs included, to 1e-12 relative.
  *
  * Every operation in a step is written in the order optlab evaluates it
  * (for instance lr * beta * v is (lr * beta) * v), which keeps the two
@@ -26,13 +29,15 @@
 
   /* ---------------------------------------------------------------- surfaces */
 
-  // Loss and gradient of each surface of optlab.surfaces.SURFACES, in optlab's order of operations,
-  // and the gap L - L* where optlab computes it otherwise than as loss - minLoss.
+  // Loss, gradient and Hessian ([[h11, h12], [h12, h22]], optlab's Surface.hessian_at) of each surface
+  // of optlab.surfaces.SURFACES, in optlab's order of operations, and the gap L - L* where optlab
+  // computes it otherwise than as loss - minLoss.
   const SURFACE_RULES = {
     // optlab.surfaces.quadratic(): 1/2 (w - c)^T diag(2, 100) (w - c), c = 0.
     quadratic: {
       loss: (x, y) => 0.5 * (x * 2 * x + y * 100 * y),
       grad: (x, y) => [x * 2, y * 100],
+      hessian: () => [[2, 0], [0, 100]],
     },
     rosenbrock: {
       loss(x, y) {
@@ -44,10 +49,15 @@
         const v = y - x * x;
         return [-2 * (1 - x) - 4 * 100 * x * v, 2 * 100 * v];
       },
+      hessian(x, y) {
+        const h12 = -4 * 100 * x;
+        return [[2 - 4 * 100 * (y - x * x) + 8 * 100 * (x * x), h12], [h12, 2 * 100]];
+      },
     },
     saddle: {
       loss: (x, y) => 0.5 * (x * x) - 0.5 * (y * y) + 0.25 * y ** 4,
       grad: (x, y) => [x, y ** 3 - y],
+      hessian: (x, y) => [[1, 0], [0, 3 * (y * y) - 1]],
       // optlab's Saddle.gap: L + 1/4 without its cancellation next to a minimum.
       gap(x, y) {
         const d = (y - 1) * (y + 1);
@@ -59,6 +69,11 @@
       grad(x, y) {
         const bump = Math.exp(-0.5 * (x * x + 4 * (y * y)));
         return [x * bump, 4 * y * bump];
+      },
+      hessian(x, y) {
+        const bump = Math.exp(-0.5 * (x * x + 4 * (y * y)));
+        const h12 = bump * (-4 * x * y);
+        return [[bump * (1 - x * x), h12], [h12, bump * (4 - 16 * (y * y))]];
       },
     },
   };
@@ -86,10 +101,12 @@
       nuHat = nuMax;
     }
     const next = map2((wi, m, v) => wi - (hp.lr * m) / (Math.sqrt(v) + hp.eps), w, muHat, nuHat);
-    return { w: next, state: { count, mu, nu, nuMax } };
+    // muHat and nuHat (AMSGrad: the running maximum) are what the step used, kept for the readout.
+    return { w: next, state: { count, mu, nu, nuMax, muHat, nuHat } };
   }
 
   const adamInit = () => ({ count: 0, mu: [0, 0], nu: [0, 0], nuMax: [0, 0] });
+  const adamMoment = (s) => s.nuHat;
 
   function momentumStep(hp, w, g, s) {
     const velocity = map2((v, gi) => hp.beta * v + gi, s.velocity, g);
@@ -98,7 +115,9 @@
 
   // Each optimizer of the race by its name in race_data.js, as three pure
   // functions: init() -> state; point(hp, w, state) -> where the gradient is
-  // taken (optlab's gradient_point); step(hp, w, g, state) -> {w, state}.
+  // taken (optlab's gradient_point); step(hp, w, g, state) -> {w, state}. An
+  // adaptive method adds moment(state), the second moment s that divides its
+  // step (optlab's Adaptive.second_moment), from which stepSizes() follows.
   const UPDATE_RULES = {
     SGD: {
       init: () => ({}),
@@ -114,6 +133,7 @@
     AdaGrad: {
       init: () => ({ sumSq: [0, 0] }),
       point: same,
+      moment: (s) => s.sumSq,
       step(hp, w, g, s) {
         const sumSq = map2((G, gi) => G + gi * gi, s.sumSq, g);
         const next = map2((wi, gi, G) => wi - (hp.lr * gi) / (Math.sqrt(G) + hp.eps), w, g, sumSq);
@@ -123,23 +143,146 @@
     RMSProp: {
       init: () => ({ nu: [0, 0] }),
       point: same,
+      moment: (s) => s.nu,
       step(hp, w, g, s) {
         const nu = map2((v, gi) => hp.beta * v + (1 - hp.beta) * gi * gi, s.nu, g);
         const next = map2((wi, gi, v) => wi - (hp.lr * gi) / (Math.sqrt(v) + hp.eps), w, g, nu);
         return { w: next, state: { nu } };
       },
     },
-    Adam: { init: adamInit, point: same, step: (hp, w, g, s) => adamStep(hp, w, g, s, false) },
+    Adam: { init: adamInit, point: same, moment: adamMoment, step: (hp, w, g, s) => adamStep(hp, w, g, s, false) },
     AdamW: {
       init: adamInit,
       point: same,
+      moment: adamMoment,
       // The chapter's decoupled decay: w <- (Adam's step from w) - lambda * w.
       step(hp, w, g, s) {
         const stepped = adamStep(hp, w, g, s, false);
         return { w: map2((si, wi) => si - hp.weight_decay * wi, stepped.w, w), state: stepped.state };
       },
     },
-    AMSGrad: { init: adamInit, point: same, step: (hp, w, g, s) => adamStep(hp, w, g, s, true) },
+    AMSGrad: { init: adamInit, point: same, moment: adamMoment, step: (hp, w, g, s) => adamStep(hp, w, g, s, true) },
+  };
+
+  /** Each coordinate's step size: eta / (sqrt(s) + eps) for an adaptive method (optlab's effective_lr), else eta. */
+  function stepSizes(optimizer, hp, state) {
+    if (!optimizer.moment) return [hp.lr, hp.lr];
+    return map2((s) => hp.lr / (Math.sqrt(s) + hp.eps), optimizer.moment(state));
+  }
+
+  /* -------------------------------------------------------- stability limits */
+
+  // optlab.race.stability_limit: the largest (step size) x (curvature) for which each kind of
+  // update is stable on a quadratic, as a function of its beta (race_data.js says which racer is
+  // which kind, and which hyperparameter is its beta).
+  const LIMIT_RULES = {
+    gradient_descent: () => 2,
+    heavy_ball: (beta) => 2 * (1 + beta),
+    nesterov: (beta) => (2 * (1 + beta)) / (1 + 2 * beta),
+    averaged_momentum: (beta) => (2 * (1 + beta)) / (1 - beta),
+  };
+
+  /* ------------------------------------------------------------------- noise */
+
+  // optlab.noise.standard_normal: SplitMix64 outputs mix(mix(seed) + (k + 1) gamma) mod 2^64, six
+  // per deviate, each giving its two 32-bit halves to z = (S + 6) / 2^32 - 6, S the sum of the
+  // twelve halves. A 64-bit integer is held as its high and low unsigned 32-bit halves; every
+  // operation below is exact, so the deviates equal optlab's bit for bit. A 3000-step race needs
+  // 36 000 outputs, so the halves live in one reused pair rather than in new arrays.
+  const GAMMA_HIGH = 0x9e3779b9, GAMMA_LOW = 0x7f4a7c15;
+  const MIX1_HIGH = 0xbf58476d, MIX1_LOW = 0x1ce4e5b9;
+  const MIX2_HIGH = 0x94d049bb, MIX2_LOW = 0x133111eb;
+  const TWO_TO_32 = 4294967296;
+  const z64 = new Uint32Array(2); // [high, low] of the number being mixed
+
+  /** The high 32 bits of a * b for unsigned 32-bit a, b, from 16-bit limbs (every partial product is exact). */
+  function mulHigh32(a, b) {
+    const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
+    const cross1 = a1 * b0, cross2 = a0 * b1;
+    const carry = (((a0 * b0) >>> 16) + (cross1 & 0xffff) + (cross2 & 0xffff)) >>> 16;
+    return a1 * b1 + (cross1 >>> 16) + (cross2 >>> 16) + carry;
+  }
+
+  /** z64 <- z64 * c mod 2^64. */
+  function multiply(cHigh, cLow) {
+    const high = z64[0], low = z64[1];
+    z64[0] = mulHigh32(low, cLow) + Math.imul(low, cHigh) + Math.imul(high, cLow); // the Uint32Array wraps mod 2^32
+    z64[1] = Math.imul(low, cLow);
+  }
+
+  /** z64 <- z64 XOR (z64 >> s), 0 < s < 32. */
+  function xorShift(s) {
+    const high = z64[0], low = z64[1];
+    z64[0] = high ^ (high >>> s);
+    z64[1] = low ^ ((low >>> s) | (high << (32 - s)));
+  }
+
+  /** z64 <- SplitMix64's finaliser of z64 (optlab.noise.mix64). */
+  function mix64() {
+    xorShift(30);
+    multiply(MIX1_HIGH, MIX1_LOW);
+    xorShift(27);
+    multiply(MIX2_HIGH, MIX2_LOW);
+    xorShift(31);
+  }
+
+  function generateNormals(seed, count) {
+    const out = new Float64Array(count);
+    z64[0] = 0;
+    z64[1] = seed;
+    mix64();
+    let high = z64[0], low = z64[1]; // the state mix(seed) + k gamma
+    for (let j = 0; j < count; j++) {
+      let sum = 0;
+      for (let i = 0; i < 6; i++) {
+        low += GAMMA_LOW;
+        high = (high + GAMMA_HIGH + (low >= TWO_TO_32 ? 1 : 0)) >>> 0;
+        low >>>= 0;
+        z64[0] = high;
+        z64[1] = low;
+        mix64();
+        sum += z64[0] + z64[1];
+      }
+      out[j] = (sum + 6) / TWO_TO_32 - 6;
+    }
+    return out;
+  }
+
+  const normalCache = new Map(); // seed -> the longest array made for it, the few most recent seeds
+  const CACHED_SEEDS = 4;
+
+  /** Deviates 0 .. count - 1 of `seed` (an integer in [0, 2^32)), as optlab.noise.standard_normal([seed], 0, count). */
+  function normals(seed, count) {
+    let made = normalCache.get(seed);
+    if (!made || made.length < count) made = generateNormals(seed, count);
+    normalCache.delete(seed);
+    normalCache.set(seed, made); // the most recent last
+    if (normalCache.size > CACHED_SEEDS) normalCache.delete(normalCache.keys().next().value);
+    return made.subarray(0, count);
+  }
+
+  /* --------------------------------------------------------------- schedules */
+
+  // optlab.schedules' rates in its order of operations, for the schedules of optlab.race.SCHEDULES
+  // (race_data.js gives their constants): rates(spec, lr, horizon) makes t -> eta_t for a race of
+  // `horizon` updates, t = 0 the first update; null for a rate that never changes.
+  const cosineFactor = (t, total) => (1 + Math.cos((Math.PI * Math.min(t, total)) / total)) / 2;
+  const SCHEDULE_RULES = {
+    constant: { rates: () => null },
+    step: {
+      rates(spec, lr, horizon) {
+        const size = Math.max(1, Math.floor(horizon / spec.parts));
+        return (t) => lr * spec.gamma ** Math.floor(t / size);
+      },
+    },
+    cosine: { rates: (spec, lr, horizon) => (t) => lr * cosineFactor(t, horizon) },
+    warmup_cosine: {
+      rates(spec, lr, horizon) {
+        const warmup = Math.max(1, Math.floor(horizon / spec.parts));
+        const f = spec.start_factor;
+        return (t) => (t < warmup ? lr * (f + ((1 - f) * t) / warmup) : lr * cosineFactor(t - warmup, horizon - warmup));
+      },
+    },
   };
 
   /* --------------------------------------------- the data joined to the rules */
@@ -154,38 +297,73 @@
     return Object.fromEntries(Object.entries(table).map(([k, v]) => [k, { ...v, ...rules[k] }]));
   }
 
+  const byKey = (list, key) => Object.fromEntries(list.map((o) => [o[key], o]));
   const SURFACES = joined(DATA.surfaces, SURFACE_RULES, "surfaces");
-  const OPTIMIZERS = Object.values(
-    joined(Object.fromEntries(DATA.optimizers.map((o) => [o.name, o])), UPDATE_RULES, "optimizers"),
-  );
+  const OPTIMIZERS = Object.values(joined(byKey(DATA.optimizers, "name"), UPDATE_RULES, "optimizers"));
+  const SCHEDULES = joined(byKey(DATA.schedules, "key"), SCHEDULE_RULES, "schedules");
 
   /** The hyperparameters a race of optimizer `name` on surface `surfaceKey` starts from (a fresh copy). */
   function defaultHyper(surfaceKey, name) {
     return { ...DATA.settings[surfaceKey][name] };
   }
 
-  /**
-   * Run `steps` updates of an optimizer on a surface, like
-   * optlab.training.run_on_surface: the gradient is taken at point(), the
-   * recorded loss at the parameters. Returns the path w_0..w_n, the loss and
-   * the gap L - L* along it, and the step at which the run diverged (null if
-   * it did not; the path then ends at the last finite point).
-   */
   /** L - L* at (x, y): the surface's own gap where it has one (it avoids cancellation), else loss - minLoss. */
   function gap(surface, x, y) {
     return surface.gap ? surface.gap(x, y) : surface.loss(x, y) - surface.minLoss;
   }
 
-  function run(surface, optimizer, hp, start, steps) {
+  /**
+   * The conditions of a race of `steps` updates: hyper(t), the hyperparameters of update t (the
+   * schedule's rate in place of lr, as optlab's runners call optimizer.with_lr; AdamW's decay is
+   * not scaled), and gradient(g, t), the gradient update t sees: g + sigma z_t, z_t the deviates
+   * 2t and 2t + 1 of the seed (optlab.noise.GradientNoise in two dimensions). Every optimizer of a
+   * race shares the seed, so they all see the same noise.
+   */
+  function conditions(hp, steps, options) {
+    const { sigma = DATA.noise.sigma, seed = DATA.noise.seed, schedule = "constant", horizon = steps } = options;
+    const { ranges } = DATA;
+    if (!SCHEDULES[schedule]) throw new Error(`schedule must be one of ${Object.keys(SCHEDULES)}, got ${schedule}`);
+    if (!(sigma >= ranges.sigma.min && sigma <= ranges.sigma.max))
+      throw new Error(`sigma must lie in [${ranges.sigma.min}, ${ranges.sigma.max}], got ${sigma}`);
+    if (!(Number.isInteger(seed) && seed >= ranges.seed.min && seed <= ranges.seed.max))
+      throw new Error(`seed must be an integer in [${ranges.seed.min}, ${ranges.seed.max}], got ${seed}`);
+    if (schedule !== "constant" && !(Number.isInteger(horizon) && horizon >= 2))
+      throw new Error(`horizon must be an integer of at least 2, got ${horizon}`);
+    const rate = SCHEDULES[schedule].rates(SCHEDULES[schedule], hp.lr, horizon);
+    const z = sigma > 0 ? normals(seed, 2 * steps) : null;
+    return {
+      hyper: rate ? (t) => ({ ...hp, lr: rate(t) }) : () => hp,
+      gradient: z ? (g, t) => [g[0] + sigma * z[2 * t], g[1] + sigma * z[2 * t + 1]] : (g) => g,
+    };
+  }
+
+  /** Update t of a race (optlab.training's loop): where the gradient is taken, the gradient seen, and the step. */
+  function advance(surface, optimizer, race, t, w, state) {
+    const hp = race.hyper(t);
+    const point = optimizer.point(hp, w, state);
+    const g = race.gradient(surface.grad(point[0], point[1]), t);
+    const next = optimizer.step(hp, w, g, state);
+    return { hp, point, g, w: next.w, state: next.state };
+  }
+
+  /**
+   * Run `steps` updates of an optimizer on a surface, like optlab.training.run_on_surface (with
+   * options.schedule, its lr_schedule) or optlab.noise.run_noisy (with options.sigma > 0): the
+   * gradient is taken at point(), the recorded loss at the parameters, on the true surface.
+   * options: {sigma = 0, seed = 0, schedule = "constant" (a key of race_data.js's schedules),
+   * horizon = steps (the race length the schedule spans)}. Returns the path w_0..w_n, the loss and
+   * the gap L - L* along it, and the step at which the run diverged (null if it did not; the path
+   * then ends at the last finite point).
+   */
+  function run(surface, optimizer, hp, start, steps, options = {}) {
+    const race = conditions(hp, steps, options);
     let w = [start[0], start[1]];
     let state = optimizer.init();
     const path = [w];
     const loss = [surface.loss(w[0], w[1])];
     let diverged = null;
     for (let t = 0; t < steps; t++) {
-      const p = optimizer.point(hp, w, state);
-      const g = surface.grad(p[0], p[1]);
-      ({ w, state } = optimizer.step(hp, w, g, state));
+      ({ w, state } = advance(surface, optimizer, race, t, w, state));
       const value = surface.loss(w[0], w[1]);
       if (!(Math.abs(w[0]) <= DATA.diverged && Math.abs(w[1]) <= DATA.diverged && Number.isFinite(value))) {
         diverged = t + 1;
@@ -197,6 +375,51 @@
     return { path, loss, gap: path.map(([x, y]) => gap(surface, x, y)), diverged };
   }
 
+  /**
+   * Update t + 1 of a race, explained: the race is replayed to w_t, then update number t (0 the
+   * first) is taken apart. options as for run(); with a schedule, options.horizon (the race's
+   * length) is required. Returns
+   *   t, w (w_t), point (where the gradient is taken: w_t, or Nesterov's look-ahead),
+   *   gradient (g_t as the optimizer sees it, noise included), lr (eta_t, after the schedule),
+   *   before, after (the state: velocity; sumSq; nu; count, mu, nu, nuMax and, after the step,
+   *   the bias-corrected muHat and nuHat that the step used), next (w_{t+1}), step (w_{t+1} - w_t),
+   *   effectiveLr (per coordinate: eta_t, or eta_t / (sqrt(s) + eps) for an adaptive method, as
+   *   optlab's effective_lr of the state after the step), hessian (at w_t, [[h11, h12], [h12, h22]]),
+   *   curvature ([h11, h22]), stepCurvature (effectiveLr_i * h_ii), limit (the number stepCurvature
+   *   is compared with, optlab.race.stability_limit; null for a method without one) and formula
+   *   (the limit in the chapter's notation, such as "2(1 + β)").
+   */
+  function explain(surface, optimizer, hp, start, t, options = {}) {
+    if (options.schedule && options.schedule !== "constant" && options.horizon === undefined)
+      throw new Error("explain needs options.horizon, the race's length, to follow a schedule");
+    const race = conditions(hp, t + 1, options);
+    let w = [start[0], start[1]];
+    let state = optimizer.init();
+    for (let k = 0; k < t; k++) ({ w, state } = advance(surface, optimizer, race, k, w, state));
+    const update = advance(surface, optimizer, race, t, w, state);
+    const hessian = surface.hessian(w[0], w[1]);
+    const curvature = [hessian[0][0], hessian[1][1]];
+    const effectiveLr = stepSizes(optimizer, update.hp, update.state);
+    const limit = optimizer.limit;
+    return {
+      t,
+      w,
+      point: update.point,
+      gradient: update.g,
+      lr: update.hp.lr,
+      before: state,
+      after: update.state,
+      next: update.w,
+      step: map2((a, b) => a - b, update.w, w),
+      effectiveLr,
+      hessian,
+      curvature,
+      stepCurvature: map2((s, h) => s * h, effectiveLr, curvature),
+      limit: limit ? LIMIT_RULES[limit.kind](limit.beta ? hp[limit.beta] : 0) : null,
+      formula: limit ? limit.formula : null,
+    };
+  }
+
   window.OptimizerRace = {
     SURFACES,
     gap,
@@ -204,7 +427,12 @@
     STYLES: DATA.styles,
     EPS: DATA.eps,
     HORIZONS: DATA.horizons,
+    RANGES: DATA.ranges,
+    NOISE: DATA.noise,
+    SCHEDULES,
     run,
+    explain,
+    normals,
     defaultHyper,
   };
 })();

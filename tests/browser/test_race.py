@@ -1,30 +1,26 @@
 """The Optimizer Race applet (``_static/race/``) in a real browser.
 
-The parity tests load ``race_data.js`` and ``race_core.js`` alone on a blank
-page and replay the vectors computed by optlab; the others load the built
-book from a local server. That the committed vectors and ``race_data.js`` are
-what optlab computes today is checked without a browser, in
+These tests load the built book from a local server; the parity tests, which
+load ``race_data.js`` and ``race_core.js`` alone on a blank page and replay
+the vectors computed by optlab, are in ``test_race_core.py``. That the
+committed vectors and ``race_data.js`` are what optlab computes today is
+checked without a browser, in
 ``tests/unit/test_race_files.py``; whether a page logs an error or requests
 anything from outside the site, once per page, in ``test_pages.py``.
 """
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from booktools import ROOT, race_vectors
+from booktools import ROOT
 from optlab.diagnostics import count_rises, late_climb
 
-RACE = ROOT / "_static" / "race"
-VECTORS = race_vectors.OUTPUT
 SCREENSHOT = ROOT / "_build" / "race-screenshot.png"
 SCREENSHOT_DARK = ROOT / "_build" / "race-screenshot-dark.png"
 FRAME_TIME = ROOT / "_build" / "race-frame-time.txt"
 RACE_PAGE = "chapters/race.html"
 CHAPTER_PAGE = "chapters/momentum_rmsprop_adam.html"
-RTOL = race_vectors.RTOL
 
 
 # --------------------------------------------------------------------- browser
@@ -196,41 +192,6 @@ def test_adam_at_lr_1_blows_up_in_a_long_race_and_amsgrad_does_not(race):
     climbs = late_climb(adam, 1500), late_climb(amsgrad, 1500)
     print(f"\nlr 1, 3000 steps: after step 1500 Adam's loss climbs {climbs[0]:.1f} decades above its best, AMSGrad's {climbs[1]:.1f}")
     assert climbs[0] > 20 and climbs[1] < 2, climbs
-
-
-@pytest.fixture(scope="module")
-def core(browser):
-    """A blank page with the applet's data and pure core alone: no DOM of the applet, no book."""
-    page = browser.new_page()
-    race_vectors.load_core(page, RACE)
-    yield page
-    page.close()
-
-
-def test_parity_with_the_python_vectors(core):
-    vectors = json.loads(VECTORS.read_text())
-    result = race_vectors.replay(core, vectors)
-    print(
-        f"\nparity: {result['compared']} float64 values compared, {result['identical']} bit-identical, "
-        f"largest relative difference {result['worst']['value']:.3g}"
-    )
-    assert result["lengths"] == [], "cases where the applet's run ended early or has another length"
-    assert result["worst"]["value"] <= RTOL, result["worst"]
-    assert result["surfaces"] == list(vectors["samples"])
-    assert len(vectors["cases"]) >= 64 and {c["optimizer"] for c in vectors["cases"]} == set(result["optimizers"])
-
-
-def test_the_parity_check_would_catch_a_wrong_rule(core):
-    """Adam with beta2 dropped to 0 (a plausible slip) differs from the vectors by far more than 1e-12."""
-    case = next(c for c in json.loads(VECTORS.read_text())["cases"] if c["optimizer"] == "Adam")
-    moved = core.evaluate(
-        """(c) => { const R = OptimizerRace; const adam = R.OPTIMIZERS.find(o => o.name === 'Adam');
-                    const slip = {...adam, step: (hp, w, g, s) => adam.step({...hp, beta2: 0}, w, g, s)};
-                    const r = R.run(R.SURFACES[c.surface], slip, c.hyper, c.start, c.steps);
-                    return Math.abs(r.path[5][0] - c.path[5][0]) / Math.abs(c.path[5][0]); }""",
-        case,
-    )
-    assert moved > 1e-6
 
 
 def test_keyboard_alone_runs_the_race(race):
