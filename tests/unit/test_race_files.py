@@ -14,6 +14,7 @@ import math
 import pytest
 
 from booktools import race_data, race_vectors
+from optlab.race import SCHEDULES
 
 VECTORS = race_vectors.OUTPUT
 RTOL = race_vectors.RTOL
@@ -72,3 +73,14 @@ def test_formulas_become_plain_text(latex, text):
 def test_an_unknown_command_is_refused():
     with pytest.raises(ValueError, match="sqrt"):
         race_data.plain_text(r"\sqrt{w_1}")
+
+
+def test_vectors_cover_noise_and_schedules_and_stay_small():
+    """Every racer on every surface with noise and under a schedule, every schedule on every surface, in well under 2 MB."""
+    vectors = json.loads(VECTORS.read_text())
+    pairs = {(c["surface"], c["optimizer"]) for c in vectors["cases"]}
+    assert {(c["surface"], c["optimizer"]) for c in vectors["noisy"]} == pairs
+    assert {(c["surface"], c["optimizer"]) for c in vectors["scheduled"]} == pairs
+    schedules = {(c["surface"], c["options"]["schedule"]) for c in vectors["scheduled"]}
+    assert schedules == {(s, k) for s in vectors["samples"] for k in SCHEDULES}
+    assert VECTORS.stat().st_size < 1_000_000
