@@ -166,8 +166,8 @@ def build_vectors() -> dict:
 def noisy_cases() -> list[dict]:
     """Every racer on every surface at its starting settings, with the noise levels of :data:`NOISE_LEVELS` in turn."""
     runs = [(key, r) for key in SURFACES for r in race.racers()]
-    return [case(key, r, r.settings(key), STEPS, options=dict(zip(("sigma", "seed"), NOISE_LEVELS[k % len(NOISE_LEVELS)])))
-            for k, (key, r) in enumerate(runs)]
+    levels = [dict(zip(("sigma", "seed"), NOISE_LEVELS[k % len(NOISE_LEVELS)])) for k in range(len(runs))]
+    return [case(key, r, r.settings(key), STEPS, options=options) for (key, r), options in zip(runs, levels)]
 
 
 def scheduled_cases() -> list[dict]:
@@ -186,8 +186,8 @@ def explained_updates() -> list[dict]:
     updates = []
     surfaces = list(SURFACES)
     for j, r in enumerate(race.racers()):
-        for k, (t, options) in enumerate([(0, {}), (7, {"sigma": 0.5, "seed": 3}),
-                                          (30, {"sigma": 0.05, "seed": 11, "schedule": "warmup_cosine", "horizon": 300})]):
+        warmup = {"sigma": 0.05, "seed": 11, "schedule": "warmup_cosine", "horizon": 300}  # t = 30: its first cosine step
+        for k, (t, options) in enumerate([(0, {}), (7, {"sigma": 0.5, "seed": 3}), (30, warmup)]):
             key = surfaces[(j + k) % len(surfaces)]
             updates.append(explained(key, r, two_settings(key, r)[k % 2], t, options))
     return updates

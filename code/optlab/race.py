@@ -39,8 +39,8 @@ from .theory import damped_momentum_limit
 from .training import run_on_surface
 
 __all__ = ["EPS", "HORIZONS", "DIVERGED", "HYPERPARAMETERS", "VARIANTS", "RACE_DEFAULTS", "SUGGESTED_LR",
-           "RANGES", "NOISE", "SCHEDULES", "STABILITY", "LIMIT_FORMULAS", "Racer", "racer", "racers", "highest_gap_ratio",
-           "race_schedule", "stability_limit"]
+           "RANGES", "NOISE", "SCHEDULES", "STABILITY", "LIMIT_FORMULAS", "Racer", "racer", "racers",
+           "highest_gap_ratio", "race_schedule", "stability_limit"]
 
 EPS = 1e-8
 """The :math:`\\epsilon` of every adaptive optimizer in the race."""
@@ -223,7 +223,7 @@ class Racer:
         return {**self.defaults, "lr": lr, "eps": EPS}
 
     def limit(self, hyper: dict) -> float | None:
-        """The stability limit of this racer with ``hyper`` (:data:`STABILITY`), ``None`` for a racer it does not list."""
+        """This racer's stability limit with ``hyper`` (:data:`STABILITY`); ``None`` for a racer it does not list."""
         if self.name not in STABILITY:
             return None
         kind, beta = STABILITY[self.name]

@@ -164,7 +164,7 @@ class Saddle(Surface):
         return np.stack([x, y**3 - y], axis=-1)
 
     def hessian_at(self, w):
-        r""":math:`\operatorname{diag}(1, 3 w_2^2 - 1)`: negative curvature along :math:`w_2` inside :math:`|w_2| < 1/\sqrt3`."""
+        r""":math:`\operatorname{diag}(1, 3 w_2^2 - 1)`, negative along :math:`w_2` where :math:`|w_2| < 1/\sqrt3`."""
         w = np.asarray(w, dtype=float)
         x, y = w[..., 0], w[..., 1]
         return _symmetric(np.ones_like(x), np.zeros_like(x), 3 * y**2 - 1)

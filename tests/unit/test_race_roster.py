@@ -78,7 +78,7 @@ def test_race_schedules_are_optlab_schedules_over_the_race():
 
 
 def _iteration_matrix(optimizer, curvature):
-    """One update of ``optimizer`` on L = h w^2 / 2 as a matrix on (w, b), b its velocity: applied to each basis state."""
+    """One update of ``optimizer`` on L = h w^2 / 2 as a matrix on (w, b), b its velocity, from the basis states."""
     columns = []
     for w, b in ((1.0, 0.0), (0.0, 1.0)):
         state = MomentumState((np.array([b]),))
