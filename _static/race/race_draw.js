@@ -1,11 +1,18 @@
 /* The Optimizer Race, its drawing: the contour map and the loss plot on two canvases.
  *
  * Plots draws what a Race (race_ui.js) holds: the surface, the runs, the
- * optimizers shown and the current step. Contours follow
- * optlab.plotting.draw_surface (log-spaced levels of L - L*); colours, dash
- * patterns and markers are optlab's style table (race_data.js). What does
- * not change while a race plays (contours, axes, lines already drawn) is
- * drawn once and kept, so a frame draws only the new steps.
+ * optimizers shown, the current step and, while the race is paused, the
+ * update about to be made. Contours follow optlab.plotting.draw_surface
+ * (log-spaced levels of L - L*); colours, dash patterns and markers are
+ * optlab's style table (race_data.js).
+ *
+ * Layers, from the bottom: the background (shading, contours, minima, axes;
+ * redrawn when the surface, size, theme or scale changes), the faint whole
+ * runs (redrawn when a run changes), and the race so far, a halo under a
+ * line, which only grows while the race plays: a frame draws the new steps
+ * alone. Every line lies on a halo of black or white, whichever contrasts
+ * more with its colour (at least 4.5:1 for any colour), so a path stays
+ * visible over any shade of the map.
  */
 (function () {
   "use strict";
@@ -17,11 +24,45 @@
   // Lines are as wide as the chapter's (matplotlib's lines.linewidth) and, as
   // matplotlib does, dash lengths are counted in line widths.
   const LINE_WIDTH = 1.8;
+  const HALO_WIDTH = LINE_WIDTH + 2.4;
+  const GHOST_OPACITY = 0.45;
+  // Paths are stroked in pieces of this many steps: one long self-crossing
+  // path (RMSProp's 3000 steps on the bowl cross themselves thousands of
+  // times) is ten times slower to stroke than the same path in short pieces.
+  const PIECE = 32;
   const dashes = (name) => STYLES[name].dash.map((d) => d * LINE_WIDTH);
 
   // On the dark theme, black disappears: SGD takes the text colour, and
   // AMSGrad the palette's own yellow that the light theme avoids.
   const DARK_COLORS = { SGD: "var(--race-fg)", AMSGrad: "#F0E442" };
+
+  /* ------------------------------------------------------------ colour maths */
+
+  // "#rrggbb" or "rgb(r, g, b)" as [r, g, b] in 0..255.
+  function rgbOf(color) {
+    const hex = /^#([0-9a-f]{6})$/i.exec(color.trim());
+    if (hex) return [0, 2, 4].map((k) => parseInt(hex[1].slice(k, k + 2), 16));
+    const rgb = /^rgba?\(\s*(\d+)[,\s]+(\d+)[,\s]+(\d+)/i.exec(color.trim());
+    if (rgb) return rgb.slice(1, 4).map(Number);
+    throw new Error(`race_draw.js reads colours as #rrggbb or rgb(): got ${color}`);
+  }
+
+  // WCAG 2 relative luminance and contrast ratio.
+  function luminance(color) {
+    const [r, g, b] = rgbOf(color).map((c) => {
+      const s = c / 255;
+      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  function contrast(a, b) {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  }
+  // Black or white, whichever stands out more against `color`.
+  const haloFor = (color) => (contrast(color, "#000000") >= contrast(color, "#ffffff") ? "#000000" : "#ffffff");
+
+  /* ----------------------------------------------------------------- markers */
 
   const PLUS = [[-0.35, -1], [0.35, -1], [0.35, -0.35], [1, -0.35], [1, 0.35], [0.35, 0.35], [0.35, 1], [-0.35, 1], [-0.35, 0.35], [-1, 0.35], [-1, -0.35], [-0.35, -0.35]];
 
@@ -65,6 +106,8 @@
     return pathCache.get(key);
   }
 
+  /* -------------------------------------------------------------- axes, text */
+
   // Tick positions at 1, 2 or 5 times a power of ten, about `count` of them.
   function niceTicks(lo, hi, count) {
     const raw = (hi - lo) / Math.max(1, count);
@@ -78,105 +121,247 @@
   const SUPERSCRIPT = { "-": "\u207b", 0: "\u2070", 1: "\u00b9", 2: "\u00b2", 3: "\u00b3", 4: "\u2074", 5: "\u2075", 6: "\u2076", 7: "\u2077", 8: "\u2078", 9: "\u2079" };
   const powerOfTen = (k) => "10" + String(k).split("").map((c) => SUPERSCRIPT[c]).join("");
 
-  const formatNumber = (v) => String(Number(v.toPrecision(6)));
+  // Six significant digits, as the fields show a number; "-0" is "0".
+  function formatNumber(v) {
+    const rounded = Number(v.toPrecision(6));
+    return String(rounded === 0 ? 0 : rounded);
+  }
+
+  // Tick labels grow with the plot, from 11 px on a phone to 18 px on a projector.
+  const fontSize = (width) => Math.max(11, Math.min(18, Math.round(width / 42)));
+  const FONT = (size) => `${size}px system-ui, sans-serif`;
+
+  // The loss plot's decades: 1, 2, 5, ... apart, at most seven lines.
+  function decadeTicks(lo, hi) {
+    const every = [1, 2, 5, 10, 20, 50, 100].find((e) => (hi - lo) / e <= 7) || 100;
+    const ticks = [];
+    for (let k = Math.ceil(lo / every) * every; k <= hi; k += every) ticks.push(k);
+    return ticks;
+  }
+
+  /* ------------------------------------------------------------------ arrows */
+
+  // The three arrows of one update (race_ui.js's explanation names the same):
+  // plain gradient step, the momentum term, and the step actually taken.
+  const ARROWS = {
+    gradient: { dash: [2, 2], width: 1.5, head: 6 },
+    momentum: { dash: [6, 3], width: 1.5, head: 6 },
+    step: { dash: [], width: 2.6, head: 9 },
+  };
+
+  function arrow(ctx, [ax, ay], [bx, by], spec, color, halo) {
+    const length = Math.hypot(bx - ax, by - ay);
+    if (!(length >= 1)) return false; // shorter than a pixel: the readout gives the numbers
+    const ux = (bx - ax) / length;
+    const uy = (by - ay) / length;
+    const head = Math.min(spec.head, length * 0.6);
+    const shaft = (stroke, width) => {
+      ctx.strokeStyle = stroke;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.moveTo(ax, ay);
+      ctx.lineTo(bx - ux * head * 0.8, by - uy * head * 0.8);
+      ctx.stroke();
+    };
+    ctx.setLineDash([]);
+    shaft(halo, spec.width + 2.4);
+    ctx.setLineDash(spec.dash);
+    shaft(color, spec.width);
+    ctx.setLineDash([]);
+    const tip = new Path2D();
+    tip.moveTo(bx, by);
+    tip.lineTo(bx - ux * head - uy * head * 0.5, by - uy * head + ux * head * 0.5);
+    tip.lineTo(bx - ux * head + uy * head * 0.5, by - uy * head - ux * head * 0.5);
+    tip.closePath();
+    ctx.fillStyle = color;
+    ctx.strokeStyle = halo;
+    ctx.lineWidth = 1.2;
+    ctx.fill(tip);
+    ctx.stroke(tip);
+    return true;
+  }
+
+  /* ------------------------------------------------------------------- plots */
 
   class Plots {
     constructor(race, mapCanvas, lossCanvas) {
       this.race = race;
       this.mapCanvas = mapCanvas;
       this.lossCanvas = lossCanvas;
-      this.spareLayers = {};
+      this.spare = {};
       this.invalidate();
     }
 
-    // Colours of the current theme: the page's CSS variables and each optimizer's line colour.
+    // Colours of the current theme: the page's CSS variables, each optimizer's line colour and halo.
     colors() {
       const style = getComputedStyle(this.race.root);
       const get = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
       const dark = document.documentElement.dataset.theme === "dark";
-      const fg = get("--race-fg", "#222");
+      const fg = get("--race-fg", "#222222");
       const line = {};
+      const halo = {};
       for (const [name, s] of Object.entries(STYLES)) {
         const override = dark ? DARK_COLORS[name] : null;
         line[name] = override === "var(--race-fg)" ? fg : override || s.color;
+        halo[name] = haloFor(line[name]);
       }
       return {
         dark,
         fg,
-        bg: get("--race-bg", "#fff"),
-        muted: get("--race-muted", "#666"),
+        bg: get("--race-bg", "#ffffff"),
+        muted: get("--race-muted", "#646464"),
         grid: get("--race-grid", "rgba(0,0,0,0.1)"),
         contour: get("--race-contour", "#8c8c8c"),
-        shade: get("--race-shade", "#000"),
+        shade: get("--race-shade", "#000000"),
         line,
+        halo,
       };
     }
 
-    // Plot rectangle (CSS pixels) of a canvas.
-    frame(canvas) {
-      const dpr = canvas.width / (parseFloat(canvas.style.width) || canvas.width);
-      const width = canvas.width / dpr;
-      const height = canvas.height / dpr;
-      const box = { left: 52, right: 10, top: 10, bottom: 36 };
-      return { dpr, width, height, x: box.left, y: box.top, w: width - box.left - box.right, h: height - box.top - box.bottom };
+    /* ---- geometry ---- */
+
+    // The window of the map: the surface's, widened along one axis when the
+    // reader asks for equal scales on both axes (a unit of w1 as long as a unit of w2).
+    view() {
+      const [x0, x1, y0, y1] = this.race.surface.window;
+      const canvas = this.mapCanvas;
+      if (!this.race.toScale || !canvas.width) return [x0, x1, y0, y1];
+      const f = this.frame("map");
+      const perX = f.w / (x1 - x0);
+      const perY = f.h / (y1 - y0);
+      if (perY > perX) {
+        const half = (f.h / perX) / 2;
+        const mid = (y0 + y1) / 2;
+        return [x0, x1, mid - half, mid + half];
+      }
+      const half = (f.w / perY) / 2;
+      const mid = (x0 + x1) / 2;
+      return [mid - half, mid + half, y0, y1];
     }
 
-    toData(px, py) {
-      const f = this.frame(this.mapCanvas);
+    // How many times longer a unit of w2 is drawn than a unit of w1 in the surface's own window.
+    stretch() {
       const [x0, x1, y0, y1] = this.race.surface.window;
+      const f = this.frame("map");
+      return f.h / (y1 - y0) / (f.w / (x1 - x0));
+    }
+
+    // Ticks and labels of a plot: what the margins are measured from.
+    axesOf(kind) {
+      if (kind === "map") {
+        const [x0, x1, y0, y1] = this.race.surface.window;
+        return {
+          xticks: niceTicks(x0, x1, 6), yticks: niceTicks(y0, y1, 5), label: formatNumber, xname: "w\u2081", yname: "w\u2082",
+        };
+      }
+      const [lo, hi] = this.lossRange || [-3, 1];
+      return {
+        xticks: niceTicks(0, this.race.horizon, 6), yticks: decadeTicks(lo, hi),
+        label: (v, isY) => (isY ? powerOfTen(v) : String(v)), xname: "step", yname: "L \u2212 L*",
+      };
+    }
+
+    // Plot rectangle (CSS pixels) of the "map" or "loss" canvas, with margins
+    // wide enough for its tick labels at the font size of its width.
+    frame(kind) {
+      const cached = this.frames[kind];
+      if (cached) return cached;
+      const canvas = kind === "map" ? this.mapCanvas : this.lossCanvas;
+      const dpr = canvas.width / (parseFloat(canvas.style.width) || canvas.width || 1);
+      const width = canvas.width / dpr;
+      const height = canvas.height / dpr;
+      const size = fontSize(width);
+      const ctx = canvas.getContext("2d");
+      ctx.font = FONT(size);
+      const axes = kind === "map" ? this.axesOf("map") : this.axesOf("loss");
+      const widest = Math.max(...axes.yticks.map((v) => ctx.measureText(axes.label(v, true)).width), 0);
+      const lastX = ctx.measureText(axes.label(axes.xticks[axes.xticks.length - 1] ?? 0, false)).width;
+      const left = Math.ceil(size * 1.4 + widest + 10);
+      const box = { left, right: Math.ceil(Math.max(10, lastX / 2 + 4)), top: Math.ceil(size * 0.7 + 4), bottom: Math.ceil(size * 2.6 + 12) };
+      const f = { dpr, width, height, size, axes, x: box.left, y: box.top, w: width - box.left - box.right, h: height - box.top - box.bottom };
+      return (this.frames[kind] = f);
+    }
+
+    // Data coordinates of a point given in CSS pixels of the map, or null outside the plot.
+    toData(px, py) {
+      const f = this.frame("map");
+      const [x0, x1, y0, y1] = this.view();
       const u = (px - f.x) / f.w;
       const v = (py - f.y) / f.h;
       if (u < 0 || u > 1 || v < 0 || v > 1) return null;
       return [x0 + u * (x1 - x0), y1 - v * (y1 - y0)];
     }
 
-    // Forget what was drawn once and kept: after a change of theme, size or surface.
+    // CSS pixels of a data point on the map, kept within a large box so a
+    // diverging path does not overflow the canvas's coordinates.
+    toPixels([x, y]) {
+      const f = this.frame("map");
+      const [x0, x1, y0, y1] = this.view();
+      const clamp = (v) => Math.max(-1e5, Math.min(1e5, v));
+      return [clamp(f.x + ((x - x0) / (x1 - x0)) * f.w), clamp(f.y + ((y1 - y) / (y1 - y0)) * f.h)];
+    }
+
+    /* ---- what is kept between frames ---- */
+
+    // Forget everything drawn once and kept: after a change of theme, size, surface or scale.
     invalidate() {
       this.palette = null;
       this.background = null;
-      this.lossRange = null;
-      this.layers = {};
+      this.frames = {};
+      this.forgetRuns();
     }
 
-    // Forget the loss range and the lines drawn: after the runs or the optimizers shown changed.
+    // Forget what depends on the runs or the optimizers shown.
     forgetRuns() {
+      this.pixelCache = new Map();
       this.lossRange = null;
+      this.lossBackground = null;
+      this.ghosts = null;
       this.layers = {};
+      delete this.frames.loss;
     }
 
     draw() {
       if (!this.mapCanvas.width || !this.mapCanvas.style.width) return;
       if (!this.palette) this.palette = this.colors();
+      if (!this.lossRange) this.lossRange = this.computeLossRange();
       if (!this.background) this.background = this.drawBackground(this.palette);
-      if (!this.lossRange) {
-        this.lossRange = this.computeLossRange();
-        this.lossBackground = this.drawLossBackground(this.palette);
-        this.layers = {};
-      }
+      if (!this.lossBackground) this.lossBackground = this.drawLossBackground(this.palette);
+      if (!this.ghosts) this.ghosts = this.drawGhosts(this.palette);
       this.drawMap(this.palette);
       this.drawLoss(this.palette);
     }
 
-    // An off-screen canvas of the size of `target`, filled with the background colour, in CSS pixels.
-    blankLayer(target, colors) {
-      const canvas = document.createElement("canvas");
-      canvas.width = target.width;
-      canvas.height = target.height;
+    // An off-screen canvas of the size of `target`, scaled to CSS pixels; filled with the background colour unless `clear`.
+    layer(kind, name, clear) {
+      const target = kind === "map" ? this.mapCanvas : this.lossCanvas;
+      const key = `${kind}-${name}`;
+      const canvas = this.spare[key] || (this.spare[key] = document.createElement("canvas"));
       const ctx = canvas.getContext("2d");
-      const f = this.frame(target);
-      ctx.scale(f.dpr, f.dpr);
-      ctx.fillStyle = colors.bg;
-      ctx.fillRect(0, 0, f.width, f.height);
+      if (canvas.width !== target.width || canvas.height !== target.height) {
+        canvas.width = target.width; // also clears it
+        canvas.height = target.height;
+      } else {
+        ctx.setTransform(1, 0, 0, 1, 0, 0); // clearing is cheaper than a new bitmap
+        ctx.clearRect(0, 0, canvas.width, canvas.height);
+      }
+      const f = this.frame(kind);
+      ctx.setTransform(f.dpr, 0, 0, f.dpr, 0, 0);
+      if (!clear) {
+        ctx.fillStyle = this.palette.bg;
+        ctx.fillRect(0, 0, f.width, f.height);
+      }
       return { canvas, ctx, f };
     }
 
-    // Contours of L - L* (log-spaced levels, as optlab.plotting.draw_surface),
-    // axes and minima, drawn once per surface, size and theme.
-    drawBackground(colors) {
-      const { canvas, ctx, f } = this.blankLayer(this.mapCanvas, colors);
+    /* ---- the map's background ---- */
 
+    // Contours of L - L* (log-spaced levels, as optlab.plotting.draw_surface),
+    // axes and minima, drawn once per surface, size, scale and theme.
+    drawBackground(colors) {
+      const { canvas, ctx, f } = this.layer("map", "background", false);
       const s = this.race.surface;
-      const [x0, x1, y0, y1] = s.window;
+      const [x0, x1, y0, y1] = this.view();
       const nx = Math.max(40, Math.round(f.w / 3));
       const ny = Math.max(30, Math.round(f.h / 3));
       const gap = new Float64Array((nx + 1) * (ny + 1));
@@ -196,13 +381,12 @@
       const level = (k) => logLo + ((logHi - logLo) * k) / (levels - 1);
       const logGap = gap.map((v) => Math.log(Math.max(v, bottom * 1e-3)));
 
-      // Filled bands: the darker, the higher the loss.
+      // Filled bands, the darker the higher the loss; light enough that a line's halo shows against every band.
       const image = ctx.createImageData(nx + 1, ny + 1);
-      const shade = colors.shade.startsWith("#") ? colors.shade : "#000000";
-      const rgb = [1, 3, 5].map((k) => parseInt(shade.slice(k, k + 2), 16));
+      const rgb = rgbOf(colors.shade.startsWith("#") || colors.shade.startsWith("rgb") ? colors.shade : "#000000");
       for (let n = 0; n < logGap.length; n++) {
         const band = Math.max(0, Math.min(levels, Math.floor(((logGap[n] - logLo) / (logHi - logLo)) * (levels - 1)) + 1));
-        image.data.set([rgb[0], rgb[1], rgb[2], Math.round((255 * 0.22 * band) / levels)], n * 4);
+        image.data.set([rgb[0], rgb[1], rgb[2], Math.round((255 * 0.16 * band) / levels)], n * 4);
       }
       const tile = document.createElement("canvas");
       tile.width = nx + 1;
@@ -241,178 +425,268 @@
           }
       }
       ctx.stroke();
-      ctx.restore();
 
       // Minima as white stars with a dark edge.
-      for (const [mx, my] of s.minima) {
-        ctx.save();
-        ctx.translate(f.x + ((mx - x0) / (x1 - x0)) * f.w, f.y + ((y1 - my) / (y1 - y0)) * f.h);
+      for (const minimum of s.minima) {
+        const [mx, my] = this.toPixels(minimum);
+        ctx.setTransform(f.dpr, 0, 0, f.dpr, f.dpr * mx, f.dpr * my);
         const star = markerPath2D("*", 7);
         ctx.fillStyle = "#ffffff";
         ctx.strokeStyle = "#000000";
         ctx.lineWidth = 1;
         ctx.fill(star);
         ctx.stroke(star);
-        ctx.restore();
       }
+      ctx.restore();
 
-      this.drawAxes(ctx, f, colors, niceTicks(x0, x1, 6), niceTicks(y0, y1, 5), [x0, x1, y0, y1], formatNumber, "w\u2081", "w\u2082");
+      const ticks = (lo, hi, count) => niceTicks(lo, hi, count);
+      this.drawAxes(ctx, f, colors, { ...f.axes, xticks: ticks(x0, x1, 6), yticks: ticks(y0, y1, 5) }, [x0, x1, y0, y1]);
       return canvas;
     }
 
-    drawAxes(ctx, f, colors, xticks, yticks, [x0, x1, y0, y1], label, xname, yname) {
+    drawAxes(ctx, f, colors, axes, [x0, x1, y0, y1]) {
       ctx.save();
       ctx.strokeStyle = colors.muted;
       ctx.fillStyle = colors.fg;
       ctx.lineWidth = 1;
       ctx.strokeRect(f.x, f.y, f.w, f.h);
-      ctx.font = "11px system-ui, sans-serif";
+      ctx.font = FONT(f.size);
       ctx.textAlign = "center";
       ctx.textBaseline = "top";
-      for (const v of xticks) {
+      for (const v of axes.xticks) {
         const x = f.x + ((v - x0) / (x1 - x0)) * f.w;
         ctx.beginPath();
         ctx.moveTo(x, f.y + f.h);
         ctx.lineTo(x, f.y + f.h + 4);
         ctx.stroke();
-        ctx.fillText(label(v), x, f.y + f.h + 6);
+        ctx.fillText(axes.label(v, false), x, f.y + f.h + 6);
       }
       ctx.textAlign = "right";
       ctx.textBaseline = "middle";
-      for (const v of yticks) {
+      for (const v of axes.yticks) {
         const y = f.y + ((y1 - v) / (y1 - y0)) * f.h;
         ctx.beginPath();
         ctx.moveTo(f.x - 4, y);
         ctx.lineTo(f.x, y);
         ctx.stroke();
-        ctx.fillText(label(v, true), f.x - 6, y);
+        ctx.fillText(axes.label(v, true), f.x - 6, y);
       }
+      // Axis names in the margins' outer bands, clear of the tick labels.
       ctx.textAlign = "center";
       ctx.textBaseline = "bottom";
-      ctx.font = "12px system-ui, sans-serif";
-      ctx.fillText(xname, f.x + f.w / 2, f.height - 1);
-      ctx.save();
-      ctx.translate(12, f.y + f.h / 2);
+      ctx.fillText(axes.xname, f.x + f.w / 2, f.height - 2);
+      ctx.translate(f.size * 0.7 + 1, f.y + f.h / 2);
       ctx.rotate(-Math.PI / 2);
       ctx.textBaseline = "middle";
-      ctx.fillText(yname, 0, 0);
-      ctx.restore();
+      ctx.fillText(axes.yname, 0, 0);
       ctx.restore();
     }
 
-    // Trajectories and loss curves only grow while the race plays, so the
-    // lines drawn up to step `layer.t` are kept on a layer and a frame adds
-    // only the new steps (a dash pattern continues where it stopped). Any other
-    // change starts a fresh layer, drawn by the same code from step 0.
-    growLayer(kind, f, colors, pointAt, lengthOf, markEvery) {
-      const target = kind === "map" ? this.mapCanvas : this.lossCanvas;
+    /* ---- runs ---- */
+
+    // Each shown optimizer's whole run, faint and thin, on both plots: what
+    // the race will do, drawn as soon as anything changes.
+    drawGhosts(colors) {
+      const result = {};
+      for (const kind of ["map", "loss"]) {
+        const { canvas, ctx, f } = this.layer(kind, "ghosts", true);
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(f.x, f.y, f.w, f.h);
+        ctx.clip();
+        ctx.lineWidth = 1.2;
+        for (const opt of this.race.shown()) {
+          const xy = this.pixels(kind, opt.name);
+          const last = xy.length / 2 - 1;
+          ctx.strokeStyle = colors.line[opt.name];
+          for (let first = 0; first < last; first += PIECE) ctx.stroke(this.polyline(xy, first, Math.min(last, first + PIECE)).path);
+        }
+        ctx.restore();
+        result[kind] = canvas;
+      }
+      return result;
+    }
+
+    // Each point of a run in CSS pixels of the "map" or "loss" plot, as one
+    // flat array [x0, y0, x1, y1, ...], made once per run, size and range.
+    pixels(kind, name) {
+      const key = `${kind}:${name}`;
+      const cached = this.pixelCache.get(key);
+      if (cached) return cached;
+      const r = this.race.runs[name];
+      const n = kind === "map" ? r.path.length : r.gap.length;
+      const xy = new Float64Array(2 * n);
+      const f = this.frame(kind);
+      for (let i = 0; i < n; i++) {
+        const [x, y] = kind === "map" ? this.toPixels(r.path[i]) : [f.x + (i / this.race.horizon) * f.w, this.lossY(f, r.gap[i])];
+        xy[2 * i] = x;
+        xy[2 * i + 1] = y;
+      }
+      this.pixelCache.set(key, xy);
+      return xy;
+    }
+
+    // The polyline through points first..last of `xy` (from `from` if given),
+    // skipping points within a pixel of the last one kept (they add raster
+    // work and nothing else); the last point is always kept.
+    polyline(xy, first, last, from) {
+      const path = new Path2D();
+      let [px, py] = from || [xy[2 * first], xy[2 * first + 1]];
+      let length = 0;
+      path.moveTo(px, py);
+      for (let i = first + 1; i <= last; i++) {
+        const x = xy[2 * i];
+        const y = xy[2 * i + 1];
+        if (i < last && Math.abs(x - px) < 1 && Math.abs(y - py) < 1) continue;
+        path.lineTo(x, y);
+        length += Math.hypot(x - px, y - py);
+        px = x;
+        py = y;
+      }
+      return { path, length, end: [px, py] };
+    }
+
+    // The race so far grows while it plays, so the lines drawn up to step
+    // `layer.t` are kept and a frame adds only the new steps (a dash
+    // pattern continues where it stopped). Any other change starts a fresh
+    // layer, drawn by the same code from step 0. Halos go on their own
+    // canvas under the lines, so a new piece of halo never covers a line.
+    grow(kind, colors, markEvery) {
       let layer = this.layers[kind];
       if (!layer || layer.t > this.race.t) {
-        const canvas = this.spareLayers[kind] || document.createElement("canvas");
-        this.spareLayers[kind] = canvas;
-        canvas.width = target.width; // also clears it
-        canvas.height = target.height;
-        layer = this.layers[kind] = { canvas, t: 0, ends: {} };
+        const halo = this.layer(kind, "halo", true);
+        const lines = this.layer(kind, "lines", true);
+        layer = this.layers[kind] = { halo: halo.canvas, lines: lines.canvas, t: 0, ends: {} };
       }
-      const ctx = layer.canvas.getContext("2d");
-      ctx.setTransform(f.dpr, 0, 0, f.dpr, 0, 0);
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(f.x, f.y, f.w, f.h);
-      ctx.clip();
+      const f = this.frame(kind);
+      const contexts = [layer.halo.getContext("2d"), layer.lines.getContext("2d")];
+      for (const ctx of contexts) {
+        ctx.setTransform(f.dpr, 0, 0, f.dpr, 0, 0);
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(f.x, f.y, f.w, f.h);
+        ctx.clip();
+      }
+      const [haloCtx, ctx] = contexts;
+      haloCtx.lineWidth = HALO_WIDTH;
+      haloCtx.lineJoin = "bevel";
       ctx.lineWidth = LINE_WIDTH;
       ctx.lineJoin = "bevel";
       for (const opt of this.race.shown()) {
         const name = opt.name;
-        const last = Math.min(this.race.t, lengthOf(name) - 1);
-        const end = layer.ends[name] || (layer.ends[name] = { i: 0, done: 0, length: 0, at: pointAt(name, 0) });
+        const xy = this.pixels(kind, name);
+        const last = Math.min(this.race.t, xy.length / 2 - 1);
+        const end = layer.ends[name] || (layer.ends[name] = { i: 0, done: 0, length: 0, at: [xy[0], xy[1]] });
         if (last <= end.done) continue;
+        haloCtx.strokeStyle = colors.halo[name];
         ctx.strokeStyle = colors.line[name];
-        ctx.fillStyle = colors.line[name];
         ctx.setLineDash(dashes(name));
-        ctx.lineDashOffset = end.length;
-        ctx.beginPath();
-        ctx.moveTo(end.at[0], end.at[1]);
-        for (let i = end.i + 1; i <= last; i++) {
-          const [x, y] = pointAt(name, i);
-          // Points within a pixel of the last one drawn add raster work and nothing else.
-          if (i < last && Math.abs(x - end.at[0]) < 1 && Math.abs(y - end.at[1]) < 1) continue;
-          ctx.lineTo(x, y);
-          end.length += Math.hypot(x - end.at[0], y - end.at[1]);
-          end.at = [x, y];
-          end.i = i;
+        for (let first = end.i; first < last; first += PIECE) {
+          const to = Math.min(last, first + PIECE);
+          const piece = this.polyline(xy, first, to, end.at);
+          haloCtx.stroke(piece.path);
+          ctx.lineDashOffset = end.length; // the dash pattern goes on where the last piece stopped
+          ctx.stroke(piece.path);
+          end.length += piece.length;
+          end.at = piece.end;
+          end.i = to;
         }
-        ctx.stroke();
         ctx.setLineDash([]);
         if (markEvery)
-          for (let k = Math.floor(end.done / markEvery + 1) * markEvery; k <= last; k += markEvery) {
-            const [x, y] = pointAt(name, k);
-            ctx.setTransform(f.dpr, 0, 0, f.dpr, f.dpr * x, f.dpr * y);
-            ctx.fill(markerPath2D(STYLES[name].marker, 3));
-            ctx.setTransform(f.dpr, 0, 0, f.dpr, 0, 0);
-          }
+          for (let k = Math.floor(end.done / markEvery + 1) * markEvery; k <= last; k += markEvery)
+            this.marker(ctx, f, [xy[2 * k], xy[2 * k + 1]], name, 3, colors);
         end.done = last;
       }
-      ctx.restore();
+      for (const c of contexts) c.restore();
       layer.t = this.race.t;
-      return layer.canvas;
+      return layer;
+    }
+
+    // An optimizer's marker at CSS pixel point (x, y), outlined in its halo colour.
+    marker(ctx, f, [x, y], name, radius, colors) {
+      const shape = markerPath2D(STYLES[name].marker, radius);
+      ctx.save();
+      ctx.setTransform(f.dpr, 0, 0, f.dpr, f.dpr * x, f.dpr * y);
+      ctx.fillStyle = colors.line[name];
+      ctx.strokeStyle = colors.halo[name];
+      ctx.lineWidth = 1.2;
+      ctx.fill(shape);
+      ctx.stroke(shape);
+      ctx.restore();
+    }
+
+    compose(kind, background, layer) {
+      const canvas = kind === "map" ? this.mapCanvas : this.lossCanvas;
+      const ctx = canvas.getContext("2d", { alpha: false });
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(background, 0, 0);
+      // Faint: the layer's opaque lines are laid on at part opacity.
+      ctx.globalAlpha = GHOST_OPACITY;
+      ctx.drawImage(this.ghosts[kind], 0, 0);
+      ctx.globalAlpha = 1;
+      ctx.drawImage(layer.halo, 0, 0);
+      ctx.drawImage(layer.lines, 0, 0);
+      const f = this.frame(kind);
+      ctx.setTransform(f.dpr, 0, 0, f.dpr, 0, 0);
+      return { ctx, f };
     }
 
     drawMap(colors) {
-      const canvas = this.mapCanvas;
-      const ctx = canvas.getContext("2d", { alpha: false });
-      const f = this.frame(canvas);
-      const [x0, x1, y0, y1] = this.race.surface.window;
-      const limit = 1e5;
-      const clampPx = (v) => Math.max(-limit, Math.min(limit, v));
-      const toPx = ([x, y]) => [clampPx(f.x + ((x - x0) / (x1 - x0)) * f.w), clampPx(f.y + ((y1 - y) / (y1 - y0)) * f.h)];
-      const paths = (name) => this.race.runs[name].path;
-      const lines = this.growLayer("map", f, colors, (name, i) => toPx(paths(name)[i]), (name) => paths(name).length, Math.round(this.race.horizon / 12));
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.drawImage(this.background, 0, 0);
-      ctx.drawImage(lines, 0, 0);
-      ctx.setTransform(f.dpr, 0, 0, f.dpr, 0, 0);
+      const layer = this.grow("map", colors, Math.round(this.race.horizon / 12));
+      const { ctx, f } = this.compose("map", this.background, layer);
       ctx.save();
       ctx.beginPath();
       ctx.rect(f.x, f.y, f.w, f.h);
       ctx.clip();
-      // Where each optimizer is now: its marker, large, with an outline.
-      ctx.lineWidth = 1;
-      ctx.strokeStyle = colors.bg;
+      // Where each optimizer is now: its marker, large.
       for (const opt of this.race.shown()) {
-        const path = paths(opt.name);
-        const [hx, hy] = toPx(path[Math.min(this.race.t, path.length - 1)]);
-        const marker = markerPath2D(STYLES[opt.name].marker, 5);
-        ctx.setTransform(f.dpr, 0, 0, f.dpr, f.dpr * hx, f.dpr * hy);
-        ctx.fillStyle = colors.line[opt.name];
-        ctx.fill(marker);
-        ctx.stroke(marker);
+        const path = this.race.runs[opt.name].path;
+        this.marker(ctx, f, this.toPixels(path[Math.min(this.race.t, path.length - 1)]), opt.name, 5.5, colors);
       }
-      ctx.setTransform(f.dpr, 0, 0, f.dpr, 0, 0);
-      const [sx, sy] = toPx(this.race.start);
+      // The update about to be made (the race is paused): arrows from w_t.
+      for (const [name, e] of Object.entries(this.race.explanations || {})) {
+        const from = this.toPixels(e.w);
+        const ends = this.race.arrowEnds(name, e);
+        for (const [kind, spec] of Object.entries(ARROWS))
+          if (ends[kind]) arrow(ctx, from, this.toPixels(ends[kind]), spec, colors.line[name], colors.halo[name]);
+      }
+      const [sx, sy] = this.toPixels(this.race.start);
       ctx.fillStyle = colors.fg;
-      ctx.fillRect(sx - 4, sy - 4, 8, 8);
-      ctx.strokeRect(sx - 4, sy - 4, 8, 8);
+      ctx.strokeStyle = colors.bg;
+      ctx.lineWidth = 1.5;
+      ctx.fillRect(sx - 5, sy - 5, 10, 10);
+      ctx.strokeRect(sx - 5, sy - 5, 10, 10);
       ctx.restore();
     }
 
-    // Decades shown on the loss plot: fixed for a race, so the axes stay put while it plays.
+    /* ---- the loss plot ---- */
+
+    // Decades shown on the loss plot: fixed for a race, so the axes stay put
+    // while it plays, and never below the reader's floor (values under it
+    // are drawn on it).
     computeLossRange() {
       let lo = Infinity;
       let hi = -Infinity;
-      for (const opt of this.race.shown())
+      const shown = this.race.shown();
+      for (const opt of shown)
         for (const v of this.race.runs[opt.name].gap)
           if (v > 0 && Number.isFinite(v)) {
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);
           }
-      if (!Number.isFinite(lo)) return [-3, 1];
-      const first = Math.max(...this.race.shown().map((o) => this.race.runs[o.name].gap[0]).filter((v) => v > 0), 1e-300);
+      const floor = this.race.floor;
+      if (!Number.isFinite(lo)) return [Math.max(floor, -3), Math.max(floor + 1, 1)];
+      const first = Math.max(...shown.map((o) => this.race.runs[o.name].gap[0]).filter((v) => v > 0), 1e-300);
       let top = Math.ceil(Math.log10(Math.min(hi, first * 1e4)));
-      let bottom = Math.floor(Math.log10(lo));
-      bottom = Math.max(bottom, -300);
+      const bottom = Math.max(Math.floor(Math.log10(lo)), floor);
       if (top <= bottom) top = bottom + 1;
       return [bottom, top];
+    }
+
+    // True when some shown run goes below the floor of the loss plot.
+    belowFloor() {
+      const limit = 10 ** this.lossRange[0];
+      return this.race.shown().some((o) => this.race.runs[o.name].gap.some((v) => v < limit));
     }
 
     // Position of a loss value on the loss plot, clamped to the decades shown.
@@ -422,49 +696,55 @@
       return f.y + ((hi - Math.max(lo, Math.min(hi, logv))) / (hi - lo)) * f.h;
     }
 
-    // Axes, decade lines and labels of the loss plot, drawn once per range, size and theme.
+    // Axes, decade lines, labels and the floor of the loss plot, drawn once per range, size and theme.
     drawLossBackground(colors) {
-      const { canvas, ctx, f } = this.blankLayer(this.lossCanvas, colors);
+      const { canvas, ctx, f } = this.layer("loss", "background", false);
       const [lo, hi] = this.lossRange;
-      const every = [1, 2, 5, 10, 20, 50, 100].find((e) => (hi - lo) / e <= 7) || 100;
-      const decades = [];
-      for (let k = Math.ceil(lo / every) * every; k <= hi; k += every) decades.push(k);
       ctx.strokeStyle = colors.grid;
       ctx.lineWidth = 1;
       ctx.beginPath();
-      for (const k of decades) {
+      for (const k of f.axes.yticks) {
         const y = this.lossY(f, 10 ** k);
         ctx.moveTo(f.x, y);
         ctx.lineTo(f.x + f.w, y);
       }
       ctx.stroke();
-      const label = (v, isY) => (isY ? powerOfTen(v) : String(v));
-      this.drawAxes(ctx, f, colors, niceTicks(0, this.race.horizon, 6), decades, [0, this.race.horizon, lo, hi], label, "step", "L \u2212 L*");
+      if (this.belowFloor()) {
+        // The floor: a dashed line, labelled, where every smaller value is drawn.
+        const y = this.lossY(f, 10 ** lo);
+        ctx.strokeStyle = colors.muted;
+        ctx.setLineDash([4, 3]);
+        ctx.beginPath();
+        ctx.moveTo(f.x, y - 1);
+        ctx.lineTo(f.x + f.w, y - 1);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = colors.fg;
+        ctx.font = FONT(Math.max(11, f.size - 2));
+        ctx.textAlign = "right";
+        ctx.textBaseline = "bottom";
+        ctx.fillText(`values below ${powerOfTen(lo)} are drawn on this line`, f.x + f.w - 4, y - 4);
+      }
+      this.drawAxes(ctx, f, colors, f.axes, [0, this.race.horizon, lo, hi]);
       return canvas;
     }
 
     drawLoss(colors) {
-      const canvas = this.lossCanvas;
-      const ctx = canvas.getContext("2d", { alpha: false });
-      const f = this.frame(canvas);
-      const xOf = (i) => f.x + (i / this.race.horizon) * f.w;
-      const gaps = (name) => this.race.runs[name].gap;
-      const pointAt = (name, i) => [xOf(i), this.lossY(f, gaps(name)[i])];
-      const lines = this.growLayer("loss", f, colors, pointAt, (name) => gaps(name).length, 0);
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.drawImage(this.lossBackground, 0, 0);
-      ctx.drawImage(lines, 0, 0);
-      ctx.setTransform(f.dpr, 0, 0, f.dpr, 0, 0);
+      const layer = this.grow("loss", colors, 0);
+      const { ctx, f } = this.compose("loss", this.lossBackground, layer);
+      const x = f.x + (this.race.t / this.race.horizon) * f.w;
       ctx.strokeStyle = colors.muted;
       ctx.lineWidth = 1;
       ctx.setLineDash([2, 3]);
       ctx.beginPath();
-      ctx.moveTo(xOf(this.race.t), f.y);
-      ctx.lineTo(xOf(this.race.t), f.y + f.h);
+      ctx.moveTo(x, f.y);
+      ctx.lineTo(x, f.y + f.h);
       ctx.stroke();
       ctx.setLineDash([]);
     }
   }
 
-  Object.assign(R, { Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH, DARK_COLORS });
+  Object.assign(R, {
+    Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH, DARK_COLORS, contrast, haloFor, ARROWS,
+  });
 })();
