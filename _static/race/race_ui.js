@@ -1,13 +1,13 @@
 /* The Optimizer Race, its user interface: controls, events, animation and text.
  *
  * A Race is mounted in every element marked data-optimizer-race. It keeps
- * the reader's choices (surface, start, hyperparameters, optimizers shown,
- * race length, step) and the runs of the pure core (race_core.js), builds
- * the toolbar and the table (the table is the legend), and hands the
- * drawing to Plots (race_draw.js). No framework, no network: the book works
- * offline. race.html (the fragment a page embeds) loads the four scripts in
- * order; if a page embeds the fragment twice, the second load only mounts
- * the new applet.
+ * the reader's choices (surface, start, settings, optimizers shown, noise,
+ * schedule, race length, step) and the runs of the pure core
+ * (race_core.js), builds the controls, the standings (which are the
+ * legend) and the settings, and hands the drawing to Plots (race_draw.js).
+ * What the reader types or links is read by race_input.js: the same
+ * validation serves the fields and the URL fragment, so a shared link is as
+ * safe as a typed value. No framework, no network: the book works offline.
  */
 (function () {
   "use strict";
@@ -17,17 +17,50 @@
     R.mountAll();
     return;
   }
-  const { SURFACES, OPTIMIZERS, HORIZONS, EPS, run, defaultHyper, STYLES } = R; // race_core.js
-  const { Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH } = R; // race_draw.js
+  const { SURFACES, OPTIMIZERS, HORIZONS, EPS, run, explain, STYLES } = R; // race_core.js
+  const { parseNumber, share } = R; // race_input.js
+  const { Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH, ARROWS } = R; // race_draw.js
+  const DATA = window.RACE_DATA;
   const BY_NAME = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, o]));
+  const RANGES = DATA.ranges;
 
-  // Every hyperparameter the reader can set, with the range the inputs accept.
-  const HYPER = {
-    lr: { label: "lr", long: "learning rate", min: 1e-4, max: 5 },
-    beta: { label: "\u03b2", long: "beta", min: 0, max: 0.9999 },
-    beta1: { label: "\u03b2\u2081", long: "beta1", min: 0, max: 0.9999 },
-    beta2: { label: "\u03b2\u2082", long: "beta2", min: 0, max: 0.9999 },
-    weight_decay: { label: "\u03bb", long: "weight decay", min: 0, max: 0.5 },
+  // A run has "arrived" when its loss gap first falls below this.
+  const TARGET_GAP = 1e-6;
+  // The loss plot's lowest decade, unless the reader picks another.
+  const FLOORS = [-8, -12, -16, -32, -300];
+  const DEFAULT_FLOOR = -16;
+  const SPEEDS = [5, 15, 30, 60, 120, 300, 600];
+
+  // Every setting the reader can change with a field and a slider: its
+  // label in the chapter's notation, its name for a screen reader, and the
+  // slider's scale (0..1000): logarithmic for rates, in 1 - beta for decay
+  // rates, so 0.9, 0.99 and 0.999 are evenly spaced.
+  const logScale = (min, max) => ({
+    toSlider: (v) => (1000 * Math.log(v / min)) / Math.log(max / min),
+    fromSlider: (u) => Number((min * (max / min) ** (u / 1000)).toPrecision(3)),
+  });
+  const decayScale = (max) => ({
+    toSlider: (v) => Math.min(1000, (-1000 * Math.log10(1 - v)) / 4),
+    fromSlider: (u) => Math.min(max, Number((1 - Number((10 ** (-(4 * u) / 1000)).toPrecision(2))).toPrecision(6))),
+  });
+  const linearScale = (max) => ({
+    toSlider: (v) => (1000 * v) / max,
+    fromSlider: (u) => Number(((max * u) / 1000).toPrecision(3)),
+  });
+  const noiseScale = (max) => {
+    const log = logScale(max * 1e-4, max);
+    return {
+      toSlider: (v) => (v <= 0 ? 0 : Math.max(1, log.toSlider(v))),
+      fromSlider: (u) => (u <= 0 ? 0 : log.fromSlider(u)),
+    };
+  };
+  const SETTINGS = {
+    lr: { label: "\u03b7", long: "learning rate", scale: logScale(RANGES.lr.min, RANGES.lr.max) },
+    beta: { label: "\u03b2", long: "beta", scale: decayScale(RANGES.beta.max) },
+    beta1: { label: "\u03b2\u2081", long: "beta1", scale: decayScale(RANGES.beta1.max) },
+    beta2: { label: "\u03b2\u2082", long: "beta2", scale: decayScale(RANGES.beta2.max) },
+    weight_decay: { label: "\u03bb", long: "weight decay", scale: linearScale(RANGES.weight_decay.max) },
+    sigma: { label: "\u03c3", long: "gradient noise", scale: noiseScale(RANGES.sigma.max) },
   };
 
   /* ------------------------------------------------------------ small helpers */
@@ -52,47 +85,99 @@
   }
 
   const formatGap = (v) => (v === 0 ? "0" : v.toExponential(2));
+  // A coordinate fits its cell whatever its size: three decimals, or three significant digits in exponent form.
+  function formatCoordinate(v) {
+    if (Math.abs(v) < 1000) return v.toFixed(3) === "-0.000" ? "0.000" : v.toFixed(3);
+    return v.toExponential(2);
+  }
+  const pair = (v) => `(${v.map(formatNumber).join(", ")})`;
+  // Four significant digits: enough to compare a step size with a limit, short enough for a phone.
+  const short = (v) => `(${v.map((x) => formatNumber(Number(x.toPrecision(4)))).join(", ")})`;
+  const ordinalRange = (spec) => `${formatNumber(spec.min)} to ${formatNumber(spec.max)}`;
 
-  // A plain decimal number, optionally in scientific notation; nothing else.
-  const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-  function parseBounded(text, min, max) {
-    const trimmed = String(text).trim();
-    if (!NUMBER.test(trimmed)) return { error: `\u201c${trimmed}\u201d is not a number` };
-    const value = Number(trimmed);
-    if (!(value >= min && value <= max)) return { error: `${trimmed} is outside ${formatNumber(min)} to ${formatNumber(max)}` };
-    return { value };
+  // An optimizer's state after an update, in the chapter's notation: the
+  // momentum buffer b, AdaGrad's sum G, RMSProp's v, Adam's corrected
+  // moments. AMSGrad's step divides by the running maximum, which its state
+  // holds as nuHat itself (the same array as nuMax): the chapter's v-tilde.
+  const MOMENT_SYMBOLS = { velocity: "b", sumSq: "G", nu: "v", muHat: "m\u0302", nuHat: "v\u0302" };
+  function describeMoments(state) {
+    const keys = Object.keys(MOMENT_SYMBOLS).filter((k) => state[k] && !(k === "nu" && state.nuHat));
+    const symbol = (k) => (k === "nuHat" && state.nuHat === state.nuMax ? "v\u0303" : MOMENT_SYMBOLS[k]);
+    return keys.map((k) => `${symbol(k)} = ${short(state[k])}`).join("; ") || "none";
   }
 
   let nextId = 0;
 
   /* -------------------------------------------------------------------- race */
 
-  const SPEEDS = [5, 15, 30, 60, 120, 300, 600];
-  // Shown when the page opens: the chapter's four main methods; the reader
-  // switches the others on.
-  const SHOWN_AT_FIRST = ["SGD", "Momentum", "RMSProp", "Adam"];
-
   class Race {
     constructor(root) {
       this.root = root;
       this.id = `race${nextId++}`;
-      this.surface = Object.values(SURFACES)[0]; // optlab.surfaces.SURFACES's first, the chapter's bowl
-      this.start = this.surface.start.slice();
-      this.hyper = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, defaultHyper(this.surface.key, o.name)]));
-      this.visible = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, SHOWN_AT_FIRST.includes(o.name)]));
-      this.horizon = HORIZONS[0];
-      this.t = 0;
-      this.speed = 30;
       this.playing = false;
-      this.carry = 0;
-      this.lastTime = null;
+      this.frameRequest = null;
+      this.speed = 30;
+      this.floor = DEFAULT_FLOOR;
+      this.toScale = false;
+      this.wide = false;
       this.runs = {};
+      this.explanations = null;
       this.build();
       this.drawing = new Plots(this, this.mapCanvas, this.lossCanvas);
-      this.recompute();
+      this.applyConfig(share.defaults());
       this.observe();
+      this.resize();
+    }
+
+    /* ---- the state, as one configuration (what a link holds) ---- */
+
+    config() {
+      return {
+        surface: this.surface.key,
+        start: this.start.slice(),
+        on: OPTIMIZERS.filter((o) => this.visible[o.name]).map((o) => o.name),
+        hyper: Object.fromEntries(OPTIMIZERS.map((o) => [o.name, { ...this.hyper[o.name] }])),
+        sigma: this.sigma,
+        seed: this.seed,
+        schedule: this.schedule,
+        length: this.horizon,
+        step: this.t,
+      };
+    }
+
+    // Take every value of a (validated) configuration, then run and draw.
+    applyConfig(c) {
+      this.surface = SURFACES[c.surface];
+      this.start = c.start.slice();
+      this.visible = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, c.on.includes(o.name)]));
+      this.hyper = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, { ...c.hyper[o.name], eps: EPS }]));
+      this.sigma = c.sigma;
+      this.seed = c.seed;
+      this.schedule = c.schedule;
+      this.horizon = c.length;
+      this.t = Math.min(c.step, c.length);
+      this.stopLoop();
+      this.drawing.invalidate();
+      this.syncInputs();
+      this.recompute();
       this.refresh();
+    }
+
+    // The fragment of a link to this exact race, kept in the address bar.
+    remember() {
+      const fragment = share.encode(this.config());
+      if (location.hash.slice(1) !== fragment) history.replaceState(null, "", `#${fragment}`);
+      this.linkField.value = location.href;
+    }
+
+    // A link opened (or a fragment typed in the address bar): apply what validates, say what did not.
+    followLink() {
+      const { config, problems, ours } = share.decode(location.hash.slice(1));
+      if (!ours && !problems.length) return;
+      this.applyConfig(config);
+      if (problems.length) this.showError(`Some of the link was not used. ${problems.join(" ")}`);
+      else this.clearError();
+      this.announce("Race loaded from the link.");
     }
 
     /* ---- the DOM ---- */
@@ -109,126 +194,178 @@
       this.playButton = el("button", { type: "button", className: "race-primary", text: "Play" });
       this.stepButton = el("button", { type: "button", text: "Step", "aria-label": "Single step" });
       this.resetButton = el("button", { type: "button", text: "Reset", "aria-label": "Reset the race to step 0" });
+      this.stepCounter = el("span", { className: "race-counter", "aria-hidden": "true" });
+      this.wideButton = el("button", { type: "button", className: "race-wide-toggle", "aria-pressed": "false", text: "Full width" });
+      root.append(
+        el(
+          "div",
+          { className: "race-bar race-bar-main", role: "group", "aria-label": "Race controls" },
+          el("label", { for: id("surface"), className: "race-bar-label" }, "Surface "),
+          this.surfaceSelect,
+          this.playButton,
+          this.stepButton,
+          this.resetButton,
+          this.stepCounter,
+          this.wideButton,
+        ),
+      );
+
+      this.help = el("p", { id: id("help"), className: "race-help" });
+      this.mapCanvas = el("canvas", {
+        tabindex: 0, role: "application", "aria-roledescription": "start point map", "aria-describedby": id("help"), className: "race-map",
+      });
+      this.lossCanvas = el("canvas", { role: "img", className: "race-loss" });
+      this.standings = this.buildStandings(id);
+      this.stage = el(
+        "div",
+        { className: "race-stage" },
+        el("div", { className: "race-plot race-plot-map" }, this.mapCanvas),
+        el("div", { className: "race-plot race-plot-loss" }, this.lossCanvas),
+        el("div", { className: "race-standings-wrap", tabindex: 0, role: "region", "aria-label": "Standings" }, this.standings),
+      );
+      this.caption = el("p", { className: "race-caption", id: id("caption") });
+      this.status = el("p", { className: "race-status", role: "status", "aria-live": "polite" });
+      this.error = el("p", { className: "race-error", id: id("error"), role: "alert", hidden: true });
+      this.explainBox = el("section", { className: "race-explain", "aria-label": "One update explained" });
+      root.append(this.stage, this.help, this.caption, this.status, this.error, this.explainBox);
+      root.append(this.buildSetup(id), this.buildSettings(id));
+      this.describeHelp();
+    }
+
+    // The standings: one row per optimizer, its toggle (the legend entry), its gap and when it arrived.
+    buildStandings(id) {
+      const table = el("table", { className: "race-table" });
+      table.append(el("caption", { text: "Standings: each row is a legend entry and a toggle" }));
+      const head = el("tr");
+      for (const [text, title, cls] of [
+        ["Optimizer", "shown on the plots when ticked", ""],
+        ["L \u2212 L*", "loss gap at the current step", ""],
+        [`L \u2212 L* < ${powerOfTen(Math.log10(TARGET_GAP))}`, "first step with a gap below one millionth, or the step it diverged", ""],
+        ["w", "parameters at the current step", "race-w"],
+      ])
+        head.append(el("th", { scope: "col", title, text, className: cls || null }));
+      table.append(el("thead", {}, head));
+      const body = el("tbody");
+      this.rows = {};
+      for (const opt of OPTIMIZERS) {
+        const row = { checkbox: el("input", { type: "checkbox", id: id(`show-${opt.name}`) }), inputs: {}, sliders: {} };
+        row.swatch = this.swatch(opt.name);
+        const label = el("label", { for: id(`show-${opt.name}`), className: "race-toggle" }, row.checkbox, row.swatch, document.createTextNode(opt.name));
+        row.gapCell = el("td", { className: "race-num" });
+        row.arrivedCell = el("td", { className: "race-num" });
+        row.wCell = el("td", { className: "race-num race-w" });
+        body.append(el("tr", {}, el("th", { scope: "row" }, label), row.gapCell, row.arrivedCell, row.wCell));
+        this.rows[opt.name] = row;
+      }
+      table.append(body);
+      return table;
+    }
+
+    // A text field with a slider beside it, for one setting; both describe the same value.
+    settingControl(id, key, owner, range) {
+      const spec = SETTINGS[key];
+      const who = owner ? `${owner} ` : "";
+      const input = el("input", {
+        type: "text", inputmode: "decimal", size: 6, autocomplete: "off", id: id(`${owner || "race"}-${key}`),
+        "aria-label": `${who}${spec.long} (${ordinalRange(range)})`, "aria-describedby": id("error"),
+      });
+      const slider = el("input", {
+        type: "range", min: 0, max: 1000, step: 1, "aria-label": `${who}${spec.long}, slider`, className: "race-slider",
+      });
+      const box = el("div", { className: "race-setting" }, el("label", { for: input.id, text: spec.label, title: spec.long }), input, slider);
+      return { box, input, slider };
+    }
+
+    buildSetup(id) {
       this.speedSelect = el("select", { id: id("speed") });
       for (const s of SPEEDS) this.speedSelect.append(el("option", { value: s, text: `${s} steps/s` }));
       this.speedSelect.value = String(this.speed);
       this.horizonSelect = el("select", { id: id("horizon") });
       for (const n of HORIZONS) this.horizonSelect.append(el("option", { value: n, text: `${n} steps` }));
-      this.stepCounter = el("span", { className: "race-counter", "aria-hidden": "true" });
-      root.append(
-        el(
-          "div",
-          { className: "race-toolbar", role: "group", "aria-label": "Race controls" },
-          el("label", { for: id("surface") }, "Surface "),
-          this.surfaceSelect,
-          this.playButton,
-          this.stepButton,
-          this.resetButton,
-          el("label", { for: id("speed") }, "Speed "),
-          this.speedSelect,
-          el("label", { for: id("horizon") }, "Length "),
-          this.horizonSelect,
-          this.stepCounter,
-        ),
-      );
-
+      this.scheduleSelect = el("select", { id: id("schedule") });
+      for (const s of DATA.schedules) this.scheduleSelect.append(el("option", { value: s.key, text: s.name }));
+      this.floorSelect = el("select", { id: id("floor") });
+      for (const k of FLOORS) this.floorSelect.append(el("option", { value: k, text: k === -300 ? "none (10\u207b\u00b3\u2070\u2070)" : powerOfTen(k) }));
+      this.floorSelect.value = String(this.floor);
+      this.scaleBox = el("input", { type: "checkbox", id: id("scale") });
+      this.noise = this.settingControl(id, "sigma", "", RANGES.sigma);
+      this.seedInput = el("input", {
+        type: "text", inputmode: "numeric", size: 10, autocomplete: "off", id: id("seed"),
+        "aria-label": `noise seed (${ordinalRange(RANGES.seed)})`, "aria-describedby": id("error"),
+      });
       this.startInputs = [0, 1].map((i) =>
         el("input", { type: "text", inputmode: "decimal", id: id(`start${i}`), size: 7, autocomplete: "off", "aria-describedby": id("error") }),
       );
       this.defaultStartButton = el("button", { type: "button", text: "Default start" });
-      root.append(
+      this.shareButton = el("button", { type: "button", text: "Copy link to this race" });
+      this.linkField = el("input", { type: "text", readonly: true, id: id("link"), className: "race-link", "aria-label": "Link to this race" });
+      const field = (labelText, forId, control) => el("span", { className: "race-field" }, el("label", { for: forId, text: labelText }), control);
+      return el(
+        "div",
+        { className: "race-setup", role: "group", "aria-label": "Race setup" },
         el(
           "div",
-          { className: "race-toolbar", role: "group", "aria-label": "Start point" },
+          { className: "race-bar" },
+          field("Speed ", id("speed"), this.speedSelect),
+          field("Length ", id("horizon"), this.horizonSelect),
+          field("Schedule ", id("schedule"), this.scheduleSelect),
+          field("Loss floor ", id("floor"), this.floorSelect),
+          el("label", { className: "race-toggle" }, this.scaleBox, document.createTextNode("Equal scales (map to scale)")),
+        ),
+        el(
+          "div",
+          { className: "race-bar" },
+          el("span", { className: "race-field race-noise", role: "group", "aria-label": "Gradient noise" }, el("span", { text: "Noise " }), this.noise.box),
+          field("seed ", id("seed"), this.seedInput),
+        ),
+        el(
+          "div",
+          { className: "race-bar", role: "group", "aria-label": "Start point" },
           el("span", { text: "Start " }),
-          el("label", { for: id("start0") }, "w\u2081 "),
-          this.startInputs[0],
-          el("label", { for: id("start1") }, " w\u2082 "),
-          this.startInputs[1],
+          field("w\u2081 ", id("start0"), this.startInputs[0]),
+          field(" w\u2082 ", id("start1"), this.startInputs[1]),
           this.defaultStartButton,
         ),
+        el("div", { className: "race-bar" }, this.shareButton, this.linkField),
       );
+    }
 
-      this.help = el("p", {
-        id: id("help"),
-        className: "race-help",
-        text: "Click the map, or focus it and press the arrow keys (Shift for larger moves, Home for the default), to move the start point; the race then restarts from step 0.",
-      });
-      this.mapCanvas = el("canvas", { tabindex: 0, role: "img", "aria-describedby": id("help"), className: "race-map" });
-      this.lossCanvas = el("canvas", { role: "img", className: "race-loss" });
-      this.plots = el(
-        "div",
-        { className: "race-plots" },
-        el("div", { className: "race-plot" }, this.mapCanvas),
-        el("div", { className: "race-plot" }, this.lossCanvas),
-      );
-      this.caption = el("p", { className: "race-caption", id: id("caption") });
-      root.append(this.plots, this.help, this.caption);
-
-      this.status = el("p", { className: "race-status", role: "status", "aria-live": "polite" });
-      this.error = el("p", { className: "race-error", id: id("error"), role: "alert", hidden: true });
-      root.append(this.status, this.error);
-
-      const table = el("table", { className: "race-table" });
-      table.append(el("caption", { text: "Optimizers: each row is a legend entry, a toggle, its settings and where it is now" }));
-      const head = el("tr");
-      for (const [text, title] of [
-        ["Show", "Shown on the plots"],
-        ["lr", "learning rate"],
-        ["\u03b2 or \u03b2\u2081", "momentum or first-moment decay rate"],
-        ["\u03b2\u2082", "second-moment decay rate"],
-        ["\u03bb", "decoupled weight decay"],
-        ["L \u2212 L*", "loss gap at the current step"],
-        ["w", "parameters at the current step"],
-      ])
-        head.append(el("th", { scope: "col", title, text }));
-      table.append(el("thead", {}, head));
-      const body = el("tbody");
-      this.rows = {};
+    // One card per optimizer with its settings, each a field and a slider.
+    buildSettings(id) {
+      const grid = el("div", { className: "race-settings", role: "group", "aria-label": "Settings of each optimizer" });
       for (const opt of OPTIMIZERS) {
-        const row = { checkbox: el("input", { type: "checkbox", id: id(`show-${opt.name}`) }), inputs: {} };
-        row.swatch = this.swatch(opt.name);
-        const label = el("label", { for: id(`show-${opt.name}`), className: "race-name" }, row.swatch, document.createTextNode(opt.name));
-        const tr = el("tr", {}, el("th", { scope: "row" }, row.checkbox, label));
-        const columns = [["lr"], ["beta", "beta1"], ["beta2"], ["weight_decay"]];
-        for (const keys of columns) {
-          const key = keys.find((k) => opt.hyper.includes(k));
-          const cell = el("td");
-          if (key) {
-            const spec = HYPER[key];
-            const input = el("input", {
-              type: "text",
-              inputmode: "decimal",
-              size: 6,
-              autocomplete: "off",
-              "aria-label": `${opt.name} ${spec.long} (${formatNumber(spec.min)} to ${formatNumber(spec.max)})`,
-              "aria-describedby": id("error"),
-              "data-optimizer": opt.name,
-              "data-hyper": key,
-            });
-            row.inputs[key] = input;
-            cell.append(input);
-          }
-          tr.append(cell);
+        const row = this.rows[opt.name];
+        const card = el("div", { className: "race-card" }, el("div", { className: "race-card-name" }, this.swatch(opt.name), document.createTextNode(opt.name)));
+        for (const key of opt.hyper) {
+          const control = this.settingControl(id, key, opt.name, RANGES[key]);
+          control.input.dataset.optimizer = opt.name;
+          control.input.dataset.hyper = key;
+          row.inputs[key] = control.input;
+          row.sliders[key] = control.slider;
+          card.append(control.box);
         }
-        row.gapCell = el("td", { className: "race-num" });
-        row.wCell = el("td", { className: "race-num" });
-        tr.append(row.gapCell, row.wCell);
-        body.append(tr);
-        this.rows[opt.name] = row;
+        row.card = card;
+        grid.append(card);
       }
-      table.append(body);
-      root.append(el("div", { className: "race-table-wrap" }, table));
-      this.syncInputs();
+      return grid;
     }
 
     swatch(name) {
       const s = STYLES[name];
-      const box = svg("svg", { width: 34, height: 14, viewBox: "0 0 34 14", "aria-hidden": "true", class: "race-swatch" });
+      const box = svg("svg", { width: 34, height: 14, viewBox: "0 0 34 14", "aria-hidden": "true", class: "race-swatch", "data-name": name });
       const line = svg("line", { x1: 1, y1: 7, x2: 33, y2: 7, "stroke-width": LINE_WIDTH, "stroke-dasharray": dashes(name).join(" ") || "none" });
       const marker = svg("path", { d: markerPath(s.marker, 4), transform: "translate(17 7)" });
       box.append(line, marker);
+      if (this.drawing) this.paintSwatch(box, this.palette());
       return box;
+    }
+
+    describeHelp() {
+      this.help.textContent =
+        "Drag the start point with a mouse or a finger, or tap or click the map to move it there. " +
+        "With the map focused: arrow keys move the start (Shift for larger moves, Home for the default), " +
+        "Space or Enter plays and pauses, and the full stop key takes a single step. The race restarts from step 0 " +
+        "whenever the start or a setting changes; the faint lines show each whole race at once.";
     }
 
     /* ---- events ---- */
@@ -238,62 +375,151 @@
       this.playButton.addEventListener("click", () => (this.playing ? this.pause() : this.play()));
       this.stepButton.addEventListener("click", () => this.stepOnce());
       this.resetButton.addEventListener("click", () => this.reset());
+      this.wideButton.addEventListener("click", () => this.setWide(!this.wide));
+      this.root.addEventListener("keydown", (event) => {
+        if (event.key === "Escape" && this.wide) this.setWide(false);
+      });
       this.speedSelect.addEventListener("change", () => {
         this.speed = Number(this.speedSelect.value);
         this.refresh();
       });
-      this.horizonSelect.addEventListener("change", () => {
+      this.horizonSelect.addEventListener("change", () => this.change(() => {
         this.horizon = Number(this.horizonSelect.value);
         this.t = Math.min(this.t, this.horizon);
-        this.recompute();
+        this.drawing.invalidate();
+      }));
+      this.scheduleSelect.addEventListener("change", () => this.change(() => (this.schedule = this.scheduleSelect.value)));
+      this.floorSelect.addEventListener("change", () => {
+        this.floor = Number(this.floorSelect.value);
+        this.drawing.forgetRuns();
         this.refresh();
       });
+      this.scaleBox.addEventListener("change", () => {
+        this.toScale = this.scaleBox.checked;
+        this.drawing.invalidate();
+        this.refresh();
+      });
+      this.watchSetting(this.noise, "sigma", "Noise \u03c3", () => this.sigma, (v) => (this.sigma = v));
+      this.watchField(this.seedInput, { ...RANGES.seed, integer: true }, "Noise seed", () => this.seed, (v) => this.change(() => (this.seed = v)));
       this.defaultStartButton.addEventListener("click", () => this.setStart(this.surface.start.slice()));
       this.startInputs.forEach((input, i) =>
-        input.addEventListener("change", () => {
-          const [x0, x1, y0, y1] = this.surface.window;
-          const [lo, hi] = i === 0 ? [x0, x1] : [y0, y1];
-          const parsed = parseBounded(input.value, lo, hi);
-          if (parsed.error) return this.refuse(input, `Start w${i + 1}: ${parsed.error}; it stays ${formatNumber(this.start[i])}.`);
+        this.watchField(input, () => this.startRange(i), `Start w${i + 1}`, () => this.start[i], (v) => {
           const start = this.start.slice();
-          start[i] = parsed.value;
+          start[i] = v;
           this.setStart(start);
         }),
       );
+      this.shareButton.addEventListener("click", () => this.copyLink());
       for (const opt of OPTIMIZERS) {
         const row = this.rows[opt.name];
-        row.checkbox.addEventListener("change", () => {
-          this.visible[opt.name] = row.checkbox.checked;
-          this.drawing.forgetRuns();
-          this.refresh();
-        });
-        for (const [key, input] of Object.entries(row.inputs)) {
-          input.addEventListener("change", () => {
-            const spec = HYPER[key];
-            const parsed = parseBounded(input.value, spec.min, spec.max);
-            if (parsed.error)
-              return this.refuse(input, `${opt.name} ${spec.long}: ${parsed.error}; it stays ${formatNumber(this.hyper[opt.name][key])}.`);
-            this.hyper[opt.name] = { ...this.hyper[opt.name], [key]: parsed.value };
-            this.clearError();
-            this.recompute();
-            this.refresh();
-          });
-        }
+        row.checkbox.addEventListener("change", () => this.change(() => (this.visible[opt.name] = row.checkbox.checked)));
+        for (const key of Object.keys(row.inputs))
+          this.watchSetting(
+            { input: row.inputs[key], slider: row.sliders[key] },
+            key,
+            `${opt.name} ${SETTINGS[key].long}`,
+            () => this.hyper[opt.name][key],
+            (v) => (this.hyper[opt.name] = { ...this.hyper[opt.name], [key]: v }),
+            opt.name,
+          );
       }
-      this.mapCanvas.addEventListener("click", (event) => {
-        const rect = this.mapCanvas.getBoundingClientRect();
-        const point = this.drawing.toData(event.clientX - rect.left, event.clientY - rect.top);
-        if (point) this.setStart(point.map((v) => Math.round(v * 100) / 100));
-      });
-      this.mapCanvas.addEventListener("keydown", (event) => this.onMapKey(event));
+      this.watchMap();
       this.resizeObserver = new ResizeObserver(() => this.resize());
-      this.resizeObserver.observe(this.plots);
+      this.resizeObserver.observe(this.stage);
+      this.watchPixelRatio();
       this.themeObserver = new MutationObserver(() => {
         this.drawing.invalidate();
         this.paintSwatches();
-        this.drawing.draw();
+        this.refresh();
       });
       this.themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme", "class"] });
+    }
+
+    startRange(i) {
+      const [x0, x1, y0, y1] = this.surface.window;
+      return i === 0 ? { min: x0, max: x1 } : { min: y0, max: y1 };
+    }
+
+    // A text field applied on Enter or when it loses focus; a refused value
+    // leaves the old one in place with a message, and the field's red mark
+    // goes as soon as the reader edits it or leaves it.
+    watchField(input, range, what, current, apply) {
+      input.addEventListener("change", () => {
+        const parsed = parseNumber(input.value, typeof range === "function" ? range() : range);
+        if (parsed.error) return this.refuse(input, `${what}: ${parsed.error}; it stays ${formatNumber(current())}.`);
+        this.clearError();
+        apply(parsed.value);
+        this.syncInputs(); // "0,05" is shown as the 0.05 now in use
+      });
+      for (const type of ["input", "blur"]) input.addEventListener(type, () => input.removeAttribute("aria-invalid"));
+    }
+
+    // A setting with a field and a slider: the slider applies while it moves (the paths redraw live).
+    watchSetting(control, key, what, current, set, owner) {
+      const range = RANGES[key];
+      const apply = (value) => this.change(() => set(value), owner);
+      this.watchField(control.input, range, what, current, apply);
+      control.slider.addEventListener("input", () => {
+        const value = Math.min(range.max, Math.max(range.min, SETTINGS[key].scale.fromSlider(Number(control.slider.value))));
+        control.input.value = formatNumber(value);
+        control.input.removeAttribute("aria-invalid");
+        apply(value);
+      });
+    }
+
+    watchMap() {
+      const canvas = this.mapCanvas;
+      const pointAt = (event) => {
+        const rect = canvas.getBoundingClientRect();
+        const point = this.drawing.toData(event.clientX - rect.left, event.clientY - rect.top);
+        return point && point.map((v) => Math.round(v * 100) / 100);
+      };
+      let pending = null;
+      const moveTo = (point) => {
+        pending = point;
+        if (this.dragFrame) return;
+        this.dragFrame = requestAnimationFrame(() => {
+          this.dragFrame = null;
+          if (pending) this.setStart(this.clampStart(pending), true);
+        });
+      };
+      canvas.addEventListener("pointerdown", (event) => {
+        const point = pointAt(event);
+        if (!point) return;
+        event.preventDefault();
+        canvas.focus();
+        canvas.setPointerCapture(event.pointerId);
+        this.dragging = true;
+        moveTo(point);
+      });
+      canvas.addEventListener("pointermove", (event) => {
+        if (!this.dragging) return;
+        const point = pointAt(event) || this.drawing.toData(...this.clampToPlot(event));
+        if (point) moveTo(point.map((v) => Math.round(v * 100) / 100));
+      });
+      const end = () => {
+        if (!this.dragging) return;
+        this.dragging = false;
+        this.announce(`Start moved to ${pair(this.start)}; race at step 0.`);
+        this.remember();
+      };
+      canvas.addEventListener("pointerup", end);
+      canvas.addEventListener("pointercancel", end);
+      canvas.addEventListener("keydown", (event) => this.onMapKey(event));
+    }
+
+    // A pointer dragged past the plot's edge: the nearest point of the plot.
+    clampToPlot(event) {
+      const rect = this.mapCanvas.getBoundingClientRect();
+      const f = this.drawing.frame("map");
+      const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+      return [clamp(event.clientX - rect.left, f.x, f.x + f.w), clamp(event.clientY - rect.top, f.y, f.y + f.h)];
+    }
+
+    clampStart([x, y]) {
+      const [x0, x1, y0, y1] = this.surface.window;
+      const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+      return [clamp(x, x0, x1), clamp(y, y0, y1)];
     }
 
     onMapKey(event) {
@@ -305,22 +531,39 @@
         ArrowUp: [0, (y1 - y0) * fraction],
         ArrowDown: [0, -(y1 - y0) * fraction],
       };
-      if (event.key === "Home") {
-        event.preventDefault();
-        this.setStart(this.surface.start.slice());
-      } else if (moves[event.key]) {
-        event.preventDefault();
+      const round = (v) => Math.round(v * 1000) / 1000;
+      if (event.key === "Home") this.setStart(this.surface.start.slice());
+      else if (moves[event.key]) {
         const [dx, dy] = moves[event.key];
-        const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, Math.round(v * 1000) / 1000));
-        this.setStart([clamp(this.start[0] + dx, x0, x1), clamp(this.start[1] + dy, y0, y1)]);
-      }
+        this.setStart(this.clampStart([round(this.start[0] + dx), round(this.start[1] + dy)]));
+      } else if (event.key === " " || event.key === "Enter") this.playing ? this.pause() : this.play();
+      else if (event.key === ".") this.stepOnce();
+      else return;
+      event.preventDefault();
+    }
+
+    // Redraw at the new pixel ratio when the page is zoomed or moved to another screen.
+    watchPixelRatio() {
+      const query = matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+      query.addEventListener(
+        "change",
+        () => {
+          this.resize();
+          this.watchPixelRatio();
+        },
+        { once: true },
+      );
     }
 
     refuse(input, message) {
-      this.error.textContent = `Not applied. ${message}`;
-      this.error.hidden = false;
+      this.showError(`Not applied. ${message}`);
       input.setAttribute("aria-invalid", "true");
       this.syncInputs();
+    }
+
+    showError(message) {
+      this.error.textContent = message;
+      this.error.hidden = false;
     }
 
     clearError() {
@@ -329,76 +572,131 @@
       for (const input of this.root.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
     }
 
-    // Put every input back to the value the race uses.
+    // Put every field, slider and menu back to the value the race uses.
     syncInputs() {
-      for (const opt of OPTIMIZERS)
-        for (const [key, input] of Object.entries(this.rows[opt.name].inputs)) input.value = formatNumber(this.hyper[opt.name][key]);
+      const show = (control, key, value) => {
+        control.input.value = formatNumber(value);
+        control.slider.value = String(Math.round(SETTINGS[key].scale.toSlider(value)));
+      };
+      for (const opt of OPTIMIZERS) {
+        const row = this.rows[opt.name];
+        for (const key of Object.keys(row.inputs)) show({ input: row.inputs[key], slider: row.sliders[key] }, key, this.hyper[opt.name][key]);
+        row.checkbox.checked = this.visible[opt.name];
+      }
+      show(this.noise, "sigma", this.sigma);
+      this.seedInput.value = String(this.seed);
       this.startInputs.forEach((input, i) => (input.value = formatNumber(this.start[i])));
       this.surfaceSelect.value = this.surface.key;
+      this.horizonSelect.value = String(this.horizon);
+      this.scheduleSelect.value = this.schedule;
     }
 
     /* ---- state changes ---- */
 
+    // Any change to what is raced: apply it, run the race again up to the same step, redraw, update the link.
+    change(apply, only) {
+      apply();
+      this.recompute(only);
+      this.refresh();
+      this.remember();
+    }
+
+    // A new surface brings its suggested learning rates and its start; the
+    // decay rates, weight decay, noise and schedule the reader chose stay.
     setSurface(key) {
       this.surface = SURFACES[key];
       this.start = this.surface.start.slice();
-      for (const opt of OPTIMIZERS) this.hyper[opt.name] = defaultHyper(key, opt.name);
+      for (const opt of OPTIMIZERS) this.hyper[opt.name] = { ...this.hyper[opt.name], lr: DATA.settings[key][opt.name].lr };
       this.t = 0;
       this.drawing.invalidate();
       this.clearError();
       this.syncInputs();
-      this.recompute();
-      this.refresh();
-      this.announce(`${this.surface.name}: suggested learning rates loaded, race at step 0.`);
+      this.change(() => {});
+      this.announce(`${this.surface.name}: its suggested learning rates are loaded (decay rates kept); race at step 0.`);
     }
 
-    setStart(start) {
+    setStart(start, quiet) {
       this.start = start;
       this.t = 0;
+      this.stopLoop();
       this.clearError();
       this.syncInputs();
       this.recompute();
       this.refresh();
-      this.announce(`Start moved to (${start.map(formatNumber).join(", ")}); race at step 0.`);
+      if (!quiet) {
+        this.remember();
+        this.announce(`Start moved to ${pair(start)}; race at step 0.`);
+      }
     }
 
-    recompute() {
-      for (const opt of OPTIMIZERS) this.runs[opt.name] = run(this.surface, opt, this.hyper[opt.name], this.start, this.horizon);
+    // The conditions of the race for the core: noise, its seed, the schedule and the race's length.
+    options() {
+      return { sigma: this.sigma, seed: this.seed, schedule: this.schedule, horizon: this.horizon };
+    }
+
+    // Run the race again: every optimizer, or only the one whose setting changed.
+    recompute(only) {
+      for (const opt of OPTIMIZERS) {
+        if (only && opt.name !== only) continue;
+        const r = run(this.surface, opt, this.hyper[opt.name], this.start, this.horizon, this.options());
+        const arrived = r.gap.findIndex((g) => g < TARGET_GAP);
+        this.runs[opt.name] = { ...r, arrived: arrived < 0 ? null : arrived };
+      }
       this.drawing.forgetRuns();
     }
 
+    setWide(on) {
+      this.wide = on;
+      this.root.classList.toggle("race-wide", on);
+      this.wideButton.setAttribute("aria-pressed", String(on));
+      this.wideButton.textContent = on ? "Exit full width" : "Full width";
+      this.resize();
+      this.announce(on ? "Full width: the applet fills the window; Escape returns." : "Back in the page.");
+    }
+
+    stopLoop() {
+      this.playing = false;
+      if (this.frameRequest !== null) cancelAnimationFrame(this.frameRequest);
+      this.frameRequest = null;
+    }
+
     play() {
+      this.stopLoop(); // never two loops, however fast Play is pressed
       if (this.t >= this.horizon) this.t = 0;
       this.playing = true;
       this.lastTime = null;
       this.carry = 0;
       this.refresh();
       this.announce("Playing.");
-      requestAnimationFrame((now) => this.tick(now));
+      this.frameRequest = requestAnimationFrame((now) => this.tick(now));
     }
 
     pause(message) {
-      this.playing = false;
+      this.stopLoop();
       this.refresh();
+      this.remember();
       this.announce(message || `Paused at step ${this.t}.`);
     }
 
     stepOnce() {
-      if (this.playing) this.playing = false;
+      this.stopLoop();
       this.t = Math.min(this.horizon, this.t + 1);
       this.refresh();
+      this.remember();
       this.announce(`Step ${this.t}.`);
     }
 
     reset() {
-      this.playing = false;
+      this.stopLoop();
       this.t = 0;
       this.refresh();
+      this.remember();
       this.announce("Reset to step 0.");
     }
 
     // One animation frame: advance by the speed and the time elapsed, then draw.
     tick(now) {
+      this.frameRequest = null;
       if (!this.playing) return;
       if (this.lastTime !== null) {
         this.carry += ((now - this.lastTime) / 1000) * this.speed;
@@ -409,16 +707,28 @@
       this.lastTime = now;
       if (this.t >= this.horizon) return this.pause(`Race finished at step ${this.horizon}.`);
       this.refresh();
-      requestAnimationFrame((time) => this.tick(time));
+      this.frameRequest = requestAnimationFrame((time) => this.tick(time));
     }
 
     announce(text) {
       this.status.textContent = text;
     }
 
+    async copyLink() {
+      this.remember();
+      this.linkField.select();
+      try {
+        await navigator.clipboard.writeText(location.href);
+        this.announce("Link copied: it opens this exact race.");
+      } catch (error) {
+        this.announce("The link is selected in the field beside the button: copy it from there.");
+      }
+    }
+
     /* ---- what the reader sees ---- */
 
     refresh() {
+      this.explanations = this.playing || this.t >= this.horizon ? null : this.explainAll();
       this.drawing.draw();
       this.updateText();
     }
@@ -432,14 +742,52 @@
       return this.runs[name].gap.slice(0, this.t + 1);
     }
 
+    // The update from step t to t + 1 of each shown optimizer still running.
+    explainAll() {
+      const result = {};
+      for (const opt of this.shown()) {
+        const r = this.runs[opt.name];
+        if (this.t >= r.path.length - 1) continue; // diverged before this step
+        result[opt.name] = explain(this.surface, opt, this.hyper[opt.name], this.start, this.t, this.options());
+      }
+      return result;
+    }
+
+    // The momentum part of an update, before it is scaled by -eta: beta b_t for
+    // heavy ball and Nesterov, the corrected first moment m-hat for Adam's family.
+    momentumTerm(name, e) {
+      if (e.before.velocity) return e.before.velocity.map((b) => this.hyper[name].beta * b);
+      return e.after.muHat || null;
+    }
+
+    // Where the arrows of one update end: the plain gradient step -eta g, the momentum part, the step taken.
+    arrowEnds(name, e) {
+      const from = (v) => [e.w[0] - e.lr * v[0], e.w[1] - e.lr * v[1]];
+      const momentum = this.momentumTerm(name, e);
+      return { gradient: from(e.gradient), momentum: momentum && from(momentum), step: e.next };
+    }
+
     describeHyper(name) {
       const hp = this.hyper[name];
-      return BY_NAME[name].hyper.map((k) => `${HYPER[k].label} ${formatNumber(hp[k])}`).join(", ");
+      return BY_NAME[name].hyper.map((k) => `${SETTINGS[k].label} ${formatNumber(hp[k])}`).join(", ");
+    }
+
+    describeRace() {
+      const schedule = DATA.schedules.find((s) => s.key === this.schedule);
+      const noise = this.sigma > 0 ? `gradient noise \u03c3 = ${formatNumber(this.sigma)} (seed ${this.seed}, the same draws for every optimizer)` : "exact gradients";
+      return `${noise}; ${schedule.name.toLowerCase()} learning rate`;
+    }
+
+    describeScale() {
+      if (this.toScale) return "The map is drawn to scale.";
+      const stretch = this.drawing.stretch();
+      if (Math.abs(Math.log(stretch)) < Math.log(1.15)) return "The map is close to scale.";
+      return `The map is not to scale: a unit of w\u2082 is drawn ${formatNumber(Number(stretch.toPrecision(2)))} times as long as a unit of w\u2081 (tick Equal scales to see its true shape).`;
     }
 
     updateText() {
       const s = this.surface;
-      const start = `(${this.start.map(formatNumber).join(", ")})`;
+      const start = pair(this.start);
       const shown = this.shown();
       const racing = shown.length
         ? shown
@@ -448,48 +796,100 @@
               return `${o.name} (${this.describeHyper(o.name)})${d !== null && this.t >= d ? `, diverged at step ${d}` : ""}`;
             })
             .join("; ")
-        : "no optimizer (turn one on in the table)";
+        : "no optimizer (tick one in the standings)";
       this.caption.textContent =
-        `${s.name}, L(w) = ${s.formula}, from ${start}; step ${this.t} of ${this.horizon}. ` +
-        `The map shows contours of the loss and each trajectory so far; the loss plot, L \u2212 L* on a log scale. ` +
-        `Racing: ${racing}; \u03b5 = ${powerOfTen(Math.round(Math.log10(EPS)))} for the adaptive methods.`;
+        `${s.name}, L(w) = ${s.formula}, from ${start}; step ${this.t} of ${this.horizon}; ${this.describeRace()}. ` +
+        `The map shows contours of the loss, each whole race faintly and each race so far in bold; the loss plot, L \u2212 L* on a log scale. ` +
+        `${this.describeScale()} Racing: ${racing}; \u03b5 = ${powerOfTen(Math.round(Math.log10(EPS)))} for the adaptive methods.`;
       this.stepCounter.textContent = `step ${this.t} / ${this.horizon}`;
       this.playButton.textContent = this.playing ? "Pause" : "Play";
       this.playButton.setAttribute("aria-label", this.playing ? "Pause the race" : "Play the race");
-      this.mapCanvas.setAttribute(
-        "aria-label",
-        `Contour map of the ${s.name} with ${shown.length} trajectories from ${start}; the minimum is marked with a star.`,
-      );
-      this.lossCanvas.setAttribute(
-        "aria-label",
-        `Loss gap L \u2212 L* against step, log scale, steps 0 to ${this.t}; the table lists each optimizer's current value.`,
-      );
+      this.mapCanvas.setAttribute("aria-label", `Contour map of the ${s.name} with ${shown.length} trajectories from ${start}; the minimum is marked with a star. Drag or use the arrow keys to move the start.`);
+      this.lossCanvas.setAttribute("aria-label", `Loss gap L \u2212 L* against step, log scale, steps 0 to ${this.t}; the standings list each optimizer's current value.`);
       for (const opt of OPTIMIZERS) {
         const row = this.rows[opt.name];
         const r = this.runs[opt.name];
         const i = Math.min(this.t, r.path.length - 1);
-        const gap = r.diverged !== null && this.t >= r.diverged ? `diverged at step ${r.diverged}` : formatGap(r.gap[i]);
-        const w = `(${r.path[i].map((v) => (v.toFixed(3) === "-0.000" ? "0.000" : v.toFixed(3))).join(", ")})`;
+        const diverged = r.diverged !== null && this.t >= r.diverged;
+        const gap = diverged ? "diverged" : formatGap(r.gap[i]);
+        const arrived = diverged ? `diverged at step ${r.diverged}` : r.arrived !== null && r.arrived <= this.t ? `step ${r.arrived}` : "\u2014";
+        const w = `(${r.path[i].map(formatCoordinate).join(", ")})`;
         if (row.gapCell.textContent !== gap) row.gapCell.textContent = gap;
+        if (row.arrivedCell.textContent !== arrived) row.arrivedCell.textContent = arrived;
         if (row.wCell.textContent !== w) row.wCell.textContent = w;
         row.checkbox.checked = this.visible[opt.name];
       }
+      if (!this.playing) this.updateExplanation();
+    }
+
+    // The readout of the update about to be made, in the chapter's notation.
+    updateExplanation() {
+      const box = this.explainBox;
+      box.replaceChildren();
+      const entries = Object.entries(this.explanations || {});
+      if (!entries.length) {
+        box.append(el("p", { className: "race-help", text: this.t >= this.horizon ? "The race is over: Reset or choose a longer race to see an update explained." : "Tick an optimizer to see its next update explained." }));
+        return;
+      }
+      box.append(el("p", { className: "race-explain-title", text: `The update from step ${this.t} to ${this.t + 1}` }));
+      box.append(this.arrowLegend());
+      const table = el("table", { className: "race-table race-explain-table" });
+      const head = el("tr");
+      for (const text of ["Optimizer", "\u03b7\u209c", "g", "momentum, moments", "step size per coordinate", "curvature h", "step size \u00d7 h", "stable below"])
+        head.append(el("th", { scope: "col", text }));
+      table.append(el("thead", {}, head));
+      const body = el("tbody");
+      for (const [name, e] of entries) {
+        // A method without a known limit (e.limit null) is never marked.
+        const above = e.limit !== null && e.stepCurvature.some((v) => v >= e.limit);
+        const cells = [
+          formatNumber(e.lr),
+          short(e.gradient),
+          describeMoments(e.after),
+          short(e.effectiveLr),
+          short(e.curvature),
+          `${short(e.stepCurvature)}${above ? ", above the limit" : ""}`,
+          e.limit === null ? "\u2014" : `${formatNumber(Number(e.limit.toPrecision(4)))} = ${e.formula}`,
+        ];
+        body.append(el("tr", {}, el("th", { scope: "row" }, this.swatch(name), document.createTextNode(` ${name}`)), ...cells.map((text) => el("td", { className: "race-num", text }))));
+      }
+      table.append(body);
+      // A region that may scroll sideways takes the focus, so a keyboard can scroll it.
+      box.append(el("div", { className: "race-explain-wrap", tabindex: 0, role: "region", "aria-label": "Numbers of the update" }, table));
+    }
+
+    arrowLegend() {
+      const list = el("p", { className: "race-help race-arrow-legend" });
+      const words = { gradient: "\u2212\u03b7\u209c g, the plain gradient step", momentum: "\u2212\u03b7\u209c times the momentum or first moment", step: "\u0394w, the step taken" };
+      for (const [kind, spec] of Object.entries(ARROWS)) {
+        const icon = svg("svg", { width: 30, height: 10, viewBox: "0 0 30 10", "aria-hidden": "true" });
+        icon.append(svg("line", { x1: 1, y1: 5, x2: 23, y2: 5, stroke: "currentColor", "stroke-width": spec.width, "stroke-dasharray": spec.dash.join(" ") || "none" }));
+        icon.append(svg("path", { d: "M29 5L21 1L21 9Z", fill: "currentColor" }));
+        list.append(el("span", { className: "race-arrow-key" }, icon, document.createTextNode(` ${words[kind]}`)));
+      }
+      return list;
+    }
+
+    // The theme's colours, read once per theme (reading CSS forces a style recalculation).
+    palette() {
+      return this.drawing.palette || (this.drawing.palette = this.drawing.colors());
+    }
+
+    paintSwatch(box, colors) {
+      box.querySelector("line").setAttribute("stroke", colors.line[box.dataset.name]);
+      box.querySelector("path").setAttribute("fill", colors.line[box.dataset.name]);
     }
 
     paintSwatches() {
-      const c = this.drawing.colors();
-      for (const opt of OPTIMIZERS) {
-        const swatch = this.rows[opt.name].swatch;
-        swatch.querySelector("line").setAttribute("stroke", c.line[opt.name]);
-        swatch.querySelector("path").setAttribute("fill", c.line[opt.name]);
-      }
+      const colors = this.palette();
+      for (const box of this.root.querySelectorAll(".race-swatch")) this.paintSwatch(box, colors);
     }
 
     resize() {
+      const dpr = window.devicePixelRatio || 1;
       for (const canvas of [this.mapCanvas, this.lossCanvas]) {
         const width = Math.max(200, Math.floor(canvas.parentElement.clientWidth));
-        const height = Math.round(width * 0.75);
-        const dpr = window.devicePixelRatio || 1;
+        const height = this.wide ? Math.round(Math.min(width * 0.75, window.innerHeight * 0.62)) : Math.round(width * 0.75);
         canvas.style.width = `${width}px`;
         canvas.style.height = `${height}px`;
         if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
@@ -499,7 +899,7 @@
         }
       }
       this.paintSwatches();
-      this.drawing.draw();
+      this.refresh();
     }
   }
 
@@ -509,11 +909,16 @@
     for (const root of document.querySelectorAll("[data-optimizer-race]")) {
       if (root.dataset.raceMounted) continue;
       root.dataset.raceMounted = "true";
-      instances.push(new Race(root));
+      const race = new Race(root);
+      instances.push(race);
+      if (instances.length > 1) continue;
+      // The first applet of a page owns its URL fragment.
+      race.followLink();
+      window.addEventListener("hashchange", () => race.followLink());
     }
   }
 
-  Object.assign(R, { HYPER, instances, mountAll });
+  Object.assign(R, { SETTINGS, instances, mountAll, TARGET_GAP });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
   else mountAll();
