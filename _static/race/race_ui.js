@@ -30,6 +30,7 @@
   const FLOORS = [-8, -12, -16, -32, -300];
   const DEFAULT_FLOOR = -16;
   const SPEEDS = [5, 15, 30, 60, 120, 300, 600];
+  const REMEMBER_DELAY = 250; // ms between the last change and the address bar's update
 
   // Every setting the reader can change with a field and a slider: its
   // label in the chapter's notation, its name for a screen reader, and the
@@ -163,8 +164,15 @@
       this.refresh();
     }
 
-    // The fragment of a link to this exact race, kept in the address bar.
-    remember() {
+    // The fragment of a link to this exact race, kept in the address bar: at
+    // most a few times a second while a slider moves (browsers throttle a
+    // page that rewrites its address at every frame), at once when `now`.
+    remember(now) {
+      clearTimeout(this.rememberTimer);
+      if (!now) {
+        this.rememberTimer = setTimeout(() => this.remember(true), REMEMBER_DELAY);
+        return;
+      }
       const fragment = share.encode(this.config());
       if (location.hash.slice(1) !== fragment) history.replaceState(null, "", `#${fragment}`);
       this.linkField.value = location.href;
@@ -177,6 +185,7 @@
       this.applyConfig(config);
       if (problems.length) this.showError(`Some of the link was not used. ${problems.join(" ")}`);
       else this.clearError();
+      this.remember(true); // the address now shows what is used
       this.announce("Race loaded from the link.");
     }
 
@@ -715,7 +724,7 @@
     }
 
     async copyLink() {
-      this.remember();
+      this.remember(true);
       this.linkField.select();
       try {
         await navigator.clipboard.writeText(location.href);

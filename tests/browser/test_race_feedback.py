@@ -20,6 +20,20 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "i
 # ---------------------------------------------------------------- defects of v1
 
 
+def test_no_suggested_rate_climbs_above_its_start(race):
+    """On every surface, every optimizer at its suggested rate stays at or below its starting gap for 3000 steps."""
+    race.root.get_by_label("Length").select_option("3000")
+    worst = {}
+    for surface in race.page.evaluate("() => Object.keys(RACE_DATA.surfaces)"):
+        race.root.get_by_label("Surface").select_option(surface)
+        worst[surface] = race.js(
+            """(r) => Object.fromEntries(Object.entries(r.runs).map(([n, run]) =>
+                        [n, run.diverged === null ? Math.max(...run.gap) / run.gap[0] : Infinity]))"""
+        )
+    climbs = {(s, n): v for s, runs in worst.items() for n, v in runs.items() if not v <= 1}
+    assert climbs == {}, climbs
+
+
 def test_rapid_play_presses_leave_one_animation_loop(race):
     play = race.root.locator(".race-primary")
     for _ in range(3):
