@@ -24,7 +24,7 @@
   // Lines are as wide as the chapter's (matplotlib's lines.linewidth) and, as
   // matplotlib does, dash lengths are counted in line widths.
   const LINE_WIDTH = 1.8;
-  const HALO_WIDTH = LINE_WIDTH + 2.4;
+  const HALO_WIDTH = LINE_WIDTH + 2;
   const GHOST_OPACITY = 0.45;
   // Paths are stroked in pieces of this many steps: one long self-crossing
   // path (RMSProp's 3000 steps on the bowl cross themselves thousands of
