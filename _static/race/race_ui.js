@@ -137,7 +137,7 @@
         surface: this.surface.key,
         start: this.start.slice(),
         on: OPTIMIZERS.filter((o) => this.visible[o.name]).map((o) => o.name),
-        hyper: Object.fromEntries(OPTIMIZERS.map((o) => [o.name, { ...this.hyper[o.name] }])),
+        hyper: Object.fromEntries(OPTIMIZERS.map((o) => [o.name, Object.fromEntries(o.hyper.map((k) => [k, this.hyper[o.name][k]]))])),
         sigma: this.sigma,
         seed: this.seed,
         schedule: this.schedule,
@@ -168,6 +168,7 @@
     // most a few times a second while a slider moves (browsers throttle a
     // page that rewrites its address at every frame), at once when `now`.
     remember(now) {
+      if (this !== instances[0]) return; // the first applet of a page owns its address
       clearTimeout(this.rememberTimer);
       if (!now) {
         this.rememberTimer = setTimeout(() => this.remember(true), REMEMBER_DELAY);

@@ -124,6 +124,9 @@ def test_whole_races_are_drawn_at_once_even_at_step_0(race):
     race.page.wait_for_function("OptimizerRace.instances[0].t > 2")
     race.page.keyboard.press("Space")
     assert not race.state()["playing"]
+    t = race.state()["t"]
+    race.page.keyboard.press(".")  # one step, explained
+    assert race.state()["t"] == t + 1 and race.js("(r) => Object.keys(r.explanations).length") == 4
 
 
 def _map_point(race, x, y):
@@ -267,12 +270,10 @@ HOSTILE = {  # name: (fragment, whether the reader is told something was not use
 @pytest.mark.parametrize(("fragment", "told"), list(HOSTILE.values()), ids=list(HOSTILE))
 def test_a_hostile_link_falls_back_to_defaults_with_a_message(open_race, fragment, told):
     race = open_race(fragment=fragment)
-    defaults = open_race()
     hit = race.page.evaluate("() => [window.__hit, ({}).polluted, document.querySelectorAll('.optimizer-race script, .optimizer-race img').length]")
     assert hit == [None, None, 0]
     assert race.errors == []
-    keep = ("surface", "start", "hyper", "sigma", "schedule", "horizon")
-    assert {k: race.state()[k] for k in keep} == {k: defaults.state()[k] for k in keep}
+    assert race.js("(r) => r.config()") == race.page.evaluate("() => OptimizerRace.share.defaults()")
     error = race.state()["error"]
     assert (error is not None) == told, error
     assert error is None or len(error) < 600
