@@ -273,7 +273,7 @@
       const size = fontSize(width);
       const ctx = canvas.getContext("2d");
       ctx.font = FONT(size);
-      const axes = kind === "map" ? this.axesOf("map") : this.axesOf("loss");
+      const axes = this.axesOf(kind);
       const widest = Math.max(...axes.yticks.map((v) => ctx.measureText(axes.label(v, true)).width), 0);
       const lastX = ctx.measureText(axes.label(axes.xticks[axes.xticks.length - 1] ?? 0, false)).width;
       const left = Math.ceil(size * 1.4 + widest + 10);
@@ -383,7 +383,7 @@
 
       // Filled bands, the darker the higher the loss; light enough that a line's halo shows against every band.
       const image = ctx.createImageData(nx + 1, ny + 1);
-      const rgb = rgbOf(colors.shade.startsWith("#") || colors.shade.startsWith("rgb") ? colors.shade : "#000000");
+      const rgb = rgbOf(colors.shade);
       for (let n = 0; n < logGap.length; n++) {
         const band = Math.max(0, Math.min(levels, Math.floor(((logGap[n] - logLo) / (logHi - logLo)) * (levels - 1)) + 1));
         image.data.set([rgb[0], rgb[1], rgb[2], Math.round((255 * 0.16 * band) / levels)], n * 4);
@@ -439,8 +439,8 @@
       }
       ctx.restore();
 
-      const ticks = (lo, hi, count) => niceTicks(lo, hi, count);
-      this.drawAxes(ctx, f, colors, { ...f.axes, xticks: ticks(x0, x1, 6), yticks: ticks(y0, y1, 5) }, [x0, x1, y0, y1]);
+      // Ticks of the window drawn (wider than the surface's with equal scales).
+      this.drawAxes(ctx, f, colors, { ...f.axes, xticks: niceTicks(x0, x1, 6), yticks: niceTicks(y0, y1, 5) }, [x0, x1, y0, y1]);
       return canvas;
     }
 
@@ -745,6 +745,6 @@
   }
 
   Object.assign(R, {
-    Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH, DARK_COLORS, contrast, haloFor, ARROWS,
+    Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH, contrast, ARROWS,
   });
 })();

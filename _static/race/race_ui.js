@@ -94,7 +94,7 @@
   const pair = (v) => `(${v.map(formatNumber).join(", ")})`;
   // Four significant digits: enough to compare a step size with a limit, short enough for a phone.
   const short = (v) => `(${v.map((x) => formatNumber(Number(x.toPrecision(4)))).join(", ")})`;
-  const ordinalRange = (spec) => `${formatNumber(spec.min)} to ${formatNumber(spec.max)}`;
+  const rangeText = (spec) => `${formatNumber(spec.min)} to ${formatNumber(spec.max)}`;
 
   // An optimizer's state after an update, in the chapter's notation: the
   // momentum buffer b, AdaGrad's sum G, RMSProp's v, Adam's corrected
@@ -277,7 +277,7 @@
       const who = owner ? `${owner} ` : "";
       const input = el("input", {
         type: "text", inputmode: "decimal", size: 6, autocomplete: "off", id: id(`${owner || "race"}-${key}`),
-        "aria-label": `${who}${spec.long} (${ordinalRange(range)})`, "aria-describedby": id("error"),
+        "aria-label": `${who}${spec.long} (${rangeText(range)})`, "aria-describedby": id("error"),
       });
       const slider = el("input", {
         type: "range", min: 0, max: 1000, step: 1, "aria-label": `${who}${spec.long}, slider`, className: "race-slider",
@@ -301,7 +301,7 @@
       this.noise = this.settingControl(id, "sigma", "", RANGES.sigma);
       this.seedInput = el("input", {
         type: "text", inputmode: "numeric", size: 10, autocomplete: "off", id: id("seed"),
-        "aria-label": `noise seed (${ordinalRange(RANGES.seed)})`, "aria-describedby": id("error"),
+        "aria-label": `noise seed (${rangeText(RANGES.seed)})`, "aria-describedby": id("error"),
       });
       this.startInputs = [0, 1].map((i) =>
         el("input", { type: "text", inputmode: "decimal", id: id(`start${i}`), size: 7, autocomplete: "off", "aria-describedby": id("error") }),
