@@ -100,6 +100,8 @@ def test_phone_layout_fits_the_race_on_one_screen_with_44px_targets(phone):
                             wrap: box(r.standings.parentElement), root: box(r.root)}; }"""
     )
     height = PHONE["viewport"]["height"]
+    print(f"\nphone: Play at {boxes['bar']['top']:.0f} px, map {boxes['map']['top']:.0f}-{boxes['map']['bottom']:.0f} px, "
+          f"standings end at {boxes['table']['bottom']:.0f} px of {height}")
     assert boxes["bar"]["top"] >= 0 and boxes["table"]["bottom"] <= height, boxes
     assert boxes["map"]["bottom"] <= boxes["table"]["top"] + 1, "the standings come right after the map"
     assert boxes["table"]["width"] <= boxes["wrap"]["width"] + 0.5, "the standings fit the width"
@@ -123,9 +125,10 @@ def test_projector_layout_is_full_width_with_large_ticks(open_race):
         """(r) => [r.mapCanvas, r.lossCanvas].map(c => c.getBoundingClientRect().width / innerWidth)
                   .concat([r.drawing.frame('map').size, r.drawing.frame('loss').size])"""
     )
+    print(f"\nprojector: plots {sizes[0]:.0%} and {sizes[1]:.0%} of the width, ticks {sizes[2]} and {sizes[3]} px")
     assert min(sizes[:2]) >= 0.45 and min(sizes[2:]) >= 14, sizes
     race.show_all()
-    race.step(80)
+    race.js("(r) => { r.t = 80; r.refresh(); }")  # paused mid-race, the update explained
     race.page.screenshot(path=str(SHOTS / "race-projector.png"))
     race.page.keyboard.press("Escape")
     assert race.js("(r) => r.wide") is False
@@ -135,7 +138,7 @@ def test_laptop_screenshot(open_race):
     race = open_race(**LAPTOP)
     race.show_all()
     race.root.get_by_label("Surface").select_option("rosenbrock")
-    race.step(120)
+    race.js("(r) => { r.t = 120; r.refresh(); }")
     race.root.screenshot(path=str(SHOTS / "race-laptop.png"))
     assert (SHOTS / "race-laptop.png").stat().st_size > 20_000
 
