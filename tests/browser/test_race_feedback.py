@@ -186,6 +186,8 @@ def test_a_learning_rate_slider_redraws_live(race):
     middle = race.js("(r) => OptimizerRace.SETTINGS.lr.scale.fromSlider(500)")
     low, high = race.page.evaluate("() => [RACE_DATA.ranges.lr.min, RACE_DATA.ranges.lr.max]")
     assert middle == pytest.approx((low * high) ** 0.5, rel=1e-2)
+    # A decay rate's slider: 0.9, 0.99 and 0.999 evenly spaced.
+    assert race.js("(r) => [0.9, 0.99, 0.999].map(OptimizerRace.SETTINGS.beta.scale.toSlider)") == pytest.approx([250, 500, 750])
 
 
 # ---------------------------------------------------------- one update explained
