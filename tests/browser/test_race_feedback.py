@@ -35,11 +35,9 @@ def test_no_suggested_rate_climbs_above_its_start(race):
 
 
 def test_rapid_play_presses_leave_one_animation_loop(race):
-    play = race.root.locator(".race-primary")
-    for _ in range(3):
-        play.dblclick()
-    play.click()  # seven presses: playing
     race.root.get_by_label("Speed").select_option("5")
+    # Seven presses within one animation frame (three quick double-clicks, then Play): playing.
+    race.js("(r) => { for (let k = 0; k < 7; k++) r.playButton.click(); }")
     rate = race.page.evaluate(
         """() => new Promise(resolve => { const r = OptimizerRace.instances[0]; let n = 0;
              const draw = r.drawing.draw.bind(r.drawing); r.drawing.draw = () => { n++; draw(); };
