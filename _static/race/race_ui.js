@@ -126,6 +126,7 @@
       this.build();
       this.drawing = new Plots(this, this.mapCanvas, this.lossCanvas);
       this.applyConfig(share.defaults());
+      this.linkField.value = location.href; // the page itself is a link to the opening race
       this.observe();
       this.resize();
     }
@@ -226,19 +227,24 @@
       });
       this.lossCanvas = el("canvas", { role: "img", className: "race-loss" });
       this.standings = this.buildStandings(id);
+      this.status = el("p", { className: "race-status", role: "status", "aria-live": "polite" });
+      this.error = el("p", { className: "race-error", id: id("error"), role: "alert", hidden: true });
+      // The stage, in the order of the phone layout (race.css places the loss
+      // plot beside the map on a wider applet; it takes no focus, so the
+      // order of the keyboard is the same in both): map, standings, each
+      // optimizer's settings with the messages about them, loss plot.
       this.stage = el(
         "div",
         { className: "race-stage" },
         el("div", { className: "race-plot race-plot-map" }, this.mapCanvas),
         el("div", { className: "race-plot race-plot-loss" }, this.lossCanvas),
         el("div", { className: "race-standings-wrap", tabindex: 0, role: "region", "aria-label": "Standings" }, this.standings),
+        this.buildSettings(id),
+        el("div", { className: "race-messages" }, this.status, this.error),
       );
       this.caption = el("p", { className: "race-caption", id: id("caption") });
-      this.status = el("p", { className: "race-status", role: "status", "aria-live": "polite" });
-      this.error = el("p", { className: "race-error", id: id("error"), role: "alert", hidden: true });
       this.explainBox = el("section", { className: "race-explain", "aria-label": "One update explained" });
-      root.append(this.stage, this.help, this.caption, this.status, this.error, this.explainBox);
-      root.append(this.buildSetup(id), this.buildSettings(id));
+      root.append(this.stage, this.help, this.caption, this.explainBox, this.buildSetup(id));
       this.describeHelp();
     }
 
