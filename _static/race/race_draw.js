@@ -305,6 +305,7 @@
 
     // Forget everything drawn once and kept: after a change of theme, size, surface or scale.
     invalidate() {
+      this.geometryCache = new WeakMap(); // pixels depend on the size and the window
       this.palette = null;
       this.background = null;
       this.frames = {};
@@ -313,7 +314,6 @@
 
     // Forget what depends on the runs or the optimizers shown.
     forgetRuns() {
-      this.pixelCache = new Map();
       this.lossRange = null;
       this.lossBackground = null;
       this.ghosts = null;
@@ -496,10 +496,8 @@
         ctx.clip();
         ctx.lineWidth = 1.2;
         for (const opt of this.race.shown()) {
-          const xy = this.pixels(kind, opt.name);
-          const last = xy.length / 2 - 1;
           ctx.strokeStyle = colors.line[opt.name];
-          for (let first = 0; first < last; first += PIECE) ctx.stroke(this.polyline(xy, first, Math.min(last, first + PIECE)).path);
+          for (const piece of this.ghostPieces(kind, opt.name)) ctx.stroke(piece);
         }
         ctx.restore();
         result[kind] = canvas;
@@ -510,10 +508,34 @@
     // Each point of a run in CSS pixels of the "map" or "loss" plot, as one
     // flat array [x0, y0, x1, y1, ...], made once per run, size and range.
     pixels(kind, name) {
-      const key = `${kind}:${name}`;
-      const cached = this.pixelCache.get(key);
-      if (cached) return cached;
-      const r = this.race.runs[name];
+      return this.geometry(kind, name).xy;
+    }
+
+    // The whole run as paths of PIECE steps, for the faint layer.
+    ghostPieces(kind, name) {
+      const g = this.geometry(kind, name);
+      if (!g.pieces) {
+        const last = g.xy.length / 2 - 1;
+        g.pieces = [];
+        for (let first = 0; first < last; first += PIECE) g.pieces.push(this.polyline(g.xy, first, Math.min(last, first + PIECE)).path);
+      }
+      return g.pieces;
+    }
+
+    // What is drawn of a run on one plot, kept with the run object itself: a
+    // change of one optimizer's setting replaces its run alone, and the
+    // others keep their pixels and paths. The loss plot's depend on its
+    // decades as well (the stamp).
+    geometry(kind, name) {
+      const run = this.race.runs[name];
+      let kept = this.geometryCache.get(run);
+      if (!kept) this.geometryCache.set(run, (kept = {}));
+      const stamp = kind === "map" ? "" : this.lossRange.join();
+      if (!kept[kind] || kept[kind].stamp !== stamp) kept[kind] = { stamp, xy: this.computePixels(kind, run) };
+      return kept[kind];
+    }
+
+    computePixels(kind, r) {
       const n = kind === "map" ? r.path.length : r.gap.length;
       const xy = new Float64Array(2 * n);
       const f = this.frame(kind);
@@ -522,7 +544,6 @@
         xy[2 * i] = x;
         xy[2 * i + 1] = y;
       }
-      this.pixelCache.set(key, xy);
       return xy;
     }
 
