@@ -111,10 +111,11 @@ def first_blowup(path, orders: float = 3.0, window: int = 10):
     return int(np.argmax(climbed)) + 1 if climbed.any() else None
 
 
-def verdict(path, settled: float = 1e-4) -> str:
+def verdict(path, settled: float = 1e-4, say_step: bool = True) -> str:
     r"""What a run did over its whole horizon, in words, from :func:`first_blowup`.
 
-    ``"blows up at step N"`` if it blew up; otherwise ``"never settles"`` if
+    ``"blows up at step N"`` if it blew up (``"blows up"`` with
+    ``say_step=False``, for a run whose step a last bit can move); otherwise ``"never settles"`` if
     :math:`\max_i |w_{t,i}|` stayed above ``settled`` at every step (a run that
     rattles without converging), and ``"no blow-up in N steps"`` if it
     converged and stayed so. A verdict holds for the horizon of ``path``
@@ -123,10 +124,61 @@ def verdict(path, settled: float = 1e-4) -> str:
     """
     path = np.asarray(path, dtype=float)
     if path.ndim == 3:
-        return [verdict(path[:, k], settled) for k in range(path.shape[1])]
+        return [verdict(path[:, k], settled, say_step) for k in range(path.shape[1])]
     step = first_blowup(path)
     if step is not None:
-        return f"blows up at step {step}"
+        return f"blows up at step {step}" if say_step else "blows up"
     if np.abs(path).max(axis=-1).min() > settled:
         return "never settles"
     return f"no blow-up in {len(path) - 1} steps"
+
+
+# --- Verdicts in words, each read off a run --------------------------------------
+# A page prints these; none of them is chosen from a run's settings.
+
+
+def first_rise(values) -> str:
+    r"""Whether a sequence ever increases: ``"never increases"`` or ``"first increases at step t"``.
+
+    ``values[t]`` is the value after step t (a step size, say, with one
+    column per coordinate); the step named is the first :math:`t` with
+    :math:`x_t > x_{t-1}` in any column.
+    """
+    values = np.asarray(values, dtype=float)
+    rises = np.flatnonzero((np.diff(values, axis=0) > 0).reshape(len(values) - 1, -1).any(axis=1))
+    return f"first increases at step {rises[0] + 1}" if rises.size else "never increases"
+
+
+def limit_verdict(step_sizes, limit: float) -> str:
+    r"""Where a step size stands against a stability limit: the first step :math:`t` with :math:`\eta_t > ` ``limit``.
+
+    ``"exceeds the limit at step t"`` or ``"stays below the limit"``.
+    """
+    step_sizes = np.asarray(step_sizes, dtype=float)
+    over = np.flatnonzero(step_sizes > limit)
+    return f"exceeds the limit at step {over[0]}" if over.size else "stays below the limit"
+
+
+def settle_verdict(path, target, tol: float = 1e-6, window: int = 100) -> str:
+    r"""Whether a run comes to rest at ``target``: the distance :math:`d_t = \max_i |w_{t,i} - c_i|` against ``tol``.
+
+    The run *arrives* at the first step :math:`a` from which
+    :math:`d_t \le` ``tol`` for ``window`` steps in a row (so a run that
+    rings through the target on its way does not count), and *leaves* at
+    the first later step :math:`b` with :math:`d_b >` ``tol``. The verdict is
+    ``"comes within tol by step a and stays"``, ``"comes within tol by step a,
+    leaves at step b"``, or ``"never comes within tol"``. A run that leaves
+    its target must be read at a horizon past the step it leaves.
+    """
+    distance = np.abs(np.asarray(path, dtype=float) - np.asarray(target, dtype=float)).max(axis=-1)
+    inside = distance <= tol
+    if len(inside) < window:
+        raise ValueError(f"a run of {len(inside)} iterates is shorter than the window of {window} steps")
+    stays = np.lib.stride_tricks.sliding_window_view(inside, window).all(axis=-1)
+    if not stays.any():
+        return f"never comes within {tol:g}"
+    arrived = int(np.argmax(stays))
+    left = np.flatnonzero(~inside[arrived:])
+    if not left.size:
+        return f"comes within {tol:g} by step {arrived} and stays"
+    return f"comes within {tol:g} by step {arrived}, leaves at step {arrived + left[0]}"

@@ -40,7 +40,7 @@ def test_pairs_agree(chapter):
 CITED_WORKS = {
     "cauchy1847", "robbins1951", "polyak1964", "nesterov1983", "duchi2011", "tieleman2012",
     "kingma2015", "reddi2018", "loshchilov2019", "sutskever2013", "goh2017", "lessard2016",
-    "xie2024", "glorot2010", "liu2020", "goyal2017", "vaswani2017",
+    "xie2024", "glorot2010", "liu2020", "goyal2017", "vaswani2017", "nesterov2004",
 }
 
 
