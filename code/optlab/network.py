@@ -31,13 +31,22 @@ def sigmoid(z):
     raised to :data:`SIGMOID_FLOOR`; below it :math:`\sigma(z) < 10^{-304}`
     either way. (The equal form :math:`\tfrac12(1 + \tanh(z/2))` needs no
     floor, but NumPy's float64 ``tanh`` takes twice as long as ``exp``, and
-    the sigmoid is most of a forward pass over 300 samples.)
+    the sigmoid is most of a forward pass over 300 samples.) The steps work
+    in place on one new array: the same arithmetic, several times faster on
+    a network's small arrays than one temporary per operation.
     """
-    return 1.0 / (1.0 + np.exp(-np.maximum(z, SIGMOID_FLOOR)))
+    a = np.maximum(z, SIGMOID_FLOOR)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    a += 1.0
+    return np.divide(1.0, a, out=a)
 
 
 def _sigmoid_slope(z, a):
-    return a * (1.0 - a)
+    """:math:`\sigma'(z) = a(1 - a)` with :math:`a = \sigma(z)`, in place on one new array."""
+    slope = 1.0 - a
+    slope *= a
+    return slope
 
 
 def relu(z):
@@ -116,7 +125,9 @@ class MLP:
         for layer in range(len(params) // 2):
             W, b = params[2 * layer], params[2 * layer + 1]
             f, _ = self._layer_activation(layer)
-            zs.append(W @ activations[-1] + b)
+            z = W @ activations[-1]
+            z += b
+            zs.append(z)
             activations.append(f(zs[-1]))
         return zs, activations
 
@@ -150,7 +161,8 @@ class MLP:
         error = residual / samples
         for layer in reversed(range(len(zs))):
             _, slope = self._layer_activation(layer)
-            delta = error * slope(zs[layer], activations[layer + 1])
+            delta = slope(zs[layer], activations[layer + 1])
+            delta *= error
             grads[2 * layer] = np.matmul(delta, _transpose(activations[layer]), out=grads[2 * layer])
             grads[2 * layer + 1] = np.add.reduce(delta, axis=-1, keepdims=True, out=grads[2 * layer + 1])
             if layer > 0:  # the input layer's error would go unused

@@ -146,28 +146,48 @@ def _hyperparameters(optimizer: Optimizer):
 
 @dataclass(frozen=True)
 class Trajectory:
-    """A run on a surface: ``path[t]`` is :math:`w_t` for t = 0..steps, ``losses[t]`` its loss."""
+    r"""A run on a surface: ``path[t]`` is :math:`w_t` for t = 0..steps, ``losses[t]`` its loss.
+
+    ``step_sizes[t]``, when the run was asked for them, is the element-wise
+    step size :math:`\eta_t / (\sqrt{s_t} + \epsilon)` that an adaptive
+    optimizer holds after update t (:meth:`optlab.optimizers.Optimizer.effective_lr`),
+    shape ``(steps, *w.shape)``; ``None`` otherwise.
+    """
 
     path: np.ndarray
     losses: np.ndarray
+    step_sizes: np.ndarray | None = None
 
 
 def run_on_surface(
-    surface: Surface, optimizer: Optimizer, steps: int, start=None, lr_schedule: Schedule | None = None
+    surface: Surface, optimizer: Optimizer, steps: int, start=None, lr_schedule: Schedule | None = None, *,
+    step_sizes: bool = False,
 ) -> Trajectory:
-    """Run ``optimizer`` for ``steps`` steps on ``surface`` from ``start`` (default ``surface.start``)."""
+    """Run ``optimizer`` for ``steps`` steps on ``surface`` from ``start`` (default ``surface.start``).
+
+    The gradient is taken where the optimizer asks
+    (:meth:`~optlab.optimizers.Optimizer.gradient_point`); the losses are
+    computed for the whole path at the end, in one call. With
+    ``step_sizes=True`` an adaptive optimizer's step sizes are recorded
+    after every update, so that no second pass has to replay the gradients.
+    Under a schedule the optimizer is rebuilt only at the steps where the
+    rate changes.
+    """
     start = np.asarray(surface.start if start is None else start, dtype=float)
-
-    # The losses are computed for the whole path at the end, in one call,
-    # so the loop asks only for gradients, which have the shape of w by
-    # construction (no per-step check).
-    def objective(params):
-        return None, [surface.grad(params[0])]
-
-    _, _, iterates = _descend(objective, lambda params: None, [start], optimizer, steps,
-                              lr_schedule=lr_schedule, grads_match=True)
-    path = np.array([start] + [p[0] for p in iterates])
-    return Trajectory(path=path, losses=surface.loss(path))
+    rates = None if lr_schedule is None else [lr_schedule(t) for t in range(steps)]
+    path = np.empty((steps + 1,) + start.shape)
+    path[0] = start
+    sizes = np.empty((steps,) + start.shape) if step_sizes else None
+    params, state, current = [start], optimizer.init([start]), optimizer
+    for t in range(steps):
+        if rates is not None and (t == 0 or not np.array_equal(rates[t], rates[t - 1])):
+            current = optimizer.with_lr(rates[t])
+        point = current.gradient_point(params, state)
+        params, state = current.update(params, [surface.grad(point[0])], state)
+        path[t + 1] = params[0]
+        if sizes is not None:
+            sizes[t] = current.effective_lr(state)[0]
+    return Trajectory(path=path, losses=surface.loss(path), step_sizes=sizes)
 
 
 @dataclass(frozen=True)

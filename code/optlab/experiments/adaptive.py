@@ -34,11 +34,6 @@ class Runs:
     predictions: dict = field(default_factory=dict)
 
 
-def _step_sizes(optimizer, path, surface=BOWL):
-    """The step sizes along a run, replayed from its gradients (:func:`optlab.diagnostics.effective_lrs`)."""
-    return diagnostics.effective_lrs(optimizer, surface.grad(path[:-1]))
-
-
 def adagrad_and_rmsprop(horizon: int = 300, seeds: int = 1, start=None) -> Runs:
     r"""AdaGrad (:math:`\eta = 1`) and RMSProp (:math:`\eta = 0.1`, :math:`\beta = 0.99`) from ``start``.
 
@@ -46,8 +41,9 @@ def adagrad_and_rmsprop(horizon: int = 300, seeds: int = 1, start=None) -> Runs:
     AdaGrad's step size ever grows (:func:`~optlab.diagnostics.first_rise`).
     """
     optimizers = {"AdaGrad": AdaGrad(lr=1.0), "RMSProp": RMSProp(lr=0.1, beta=0.99)}
-    paths = {name: run_on_surface(BOWL, opt, steps=horizon, start=start).path for name, opt in optimizers.items()}
-    sizes = {name: _step_sizes(opt, paths[name]) for name, opt in optimizers.items()}
+    runs = {name: run_on_surface(BOWL, opt, steps=horizon, start=start, step_sizes=True)
+            for name, opt in optimizers.items()}
+    paths, sizes = {name: run.path for name, run in runs.items()}, {name: run.step_sizes for name, run in runs.items()}
     verdicts = {name: diagnostics.verdict(path) for name, path in paths.items()}
     verdicts["AdaGrad step size"] = diagnostics.first_rise(sizes["AdaGrad"])
     return Runs(paths, sizes, verdicts)
@@ -65,8 +61,8 @@ def rmsprop_decays(horizon: int = 300, seeds: int = 1, lr: float = 0.1, betas=(0
 
 def adam_blowup(horizon: int = 6000, seeds: int = 1) -> Runs:
     r"""Adam with its defaults at :math:`\eta = 0.1`: when the step size of :math:`w_2` crosses its limit, and the blow-up."""
-    path = run_on_surface(BOWL, Adam(lr=0.1), steps=horizon).path
-    sizes = _step_sizes(Adam(lr=0.1), path)
+    run = run_on_surface(BOWL, Adam(lr=0.1), steps=horizon, step_sizes=True)
+    path, sizes = run.path, run.step_sizes
     verdicts = {"Adam": diagnostics.verdict(path), "step size of w2": diagnostics.limit_verdict(sizes[:, 1], STEEP_LIMIT)}
     return Runs({"Adam": path}, {"Adam": sizes}, verdicts)
 
@@ -77,8 +73,8 @@ def sawtooth(horizon: int = 3000, seeds: int = 1, lrs=(0.3, 1.0)) -> Runs:
     start = np.tile(BOWL.start, (len(lrs), 1))
     runs = Runs({}, {})
     for name, optimizer in {"Adam": Adam(lr=lrs), "AMSGrad": Adam(lr=lrs, amsgrad=True)}.items():
-        path = run_on_surface(BOWL, optimizer, steps=horizon, start=start).path
-        sizes = _step_sizes(optimizer, path)
+        run = run_on_surface(BOWL, optimizer, steps=horizon, start=start, step_sizes=True)
+        path, sizes = run.path, run.step_sizes
         for k, lr in enumerate(lrs[:, 0]):
             row = f"{name}, lr = {lr:g}"
             runs.paths[row], runs.step_sizes[row] = path[:, k], sizes[:, k]
@@ -99,8 +95,9 @@ def ablation(horizon: int = 6000, seeds: int = 1) -> Runs:
     runs = Runs({}, {})
     for corrected in (True, False):
         optimizer = Adam(lr=0.1, beta1=beta1s, beta2=beta2s, bias_correction=corrected)
-        path = run_on_surface(BOWL, optimizer, steps=horizon, start=np.tile(BOWL.start, (len(beta1s), 1))).path
-        sizes = _step_sizes(optimizer, path)
+        run = run_on_surface(BOWL, optimizer, steps=horizon, start=np.tile(BOWL.start, (len(beta1s), 1)),
+                             step_sizes=True)
+        path, sizes = run.path, run.step_sizes
         for k, betas in enumerate(ABLATION_BETAS):
             row = (*betas, corrected)
             runs.paths[row], runs.step_sizes[row] = path[:, k], sizes[:, k]
@@ -121,23 +118,19 @@ REMEDIES = {  # name: (eps, learning rate at step t)
 def remedies(horizon: int = 15000, seeds: int = 1) -> Runs:
     r"""Adam with each of ``REMEDIES`` (one batched run), and AMSGrad.
 
-    The step sizes under a schedule :math:`\eta_t` are those of a replay at
-    :math:`\eta = 1`, times :math:`\eta_t`. For each row two verdicts: where
+    For each row two verdicts: where
     the step size of :math:`w_2` stands against its limit
     (:func:`~optlab.diagnostics.limit_verdict`), keyed ``(name, "step size")``,
     and the run's :func:`~optlab.diagnostics.verdict`, keyed ``(name, "run")``.
     """
     eps = np.array([e for e, _ in REMEDIES.values()])[:, None]
     schedules = [schedule for _, schedule in REMEDIES.values()]
-    path = run_on_surface(BOWL, Adam(lr=0.1, eps=eps), steps=horizon, start=np.tile(BOWL.start, (len(eps), 1)),
-                          lr_schedule=lambda t: np.array([[schedule(t)] for schedule in schedules])).path
-    rates = np.array([[schedule(t) for schedule in schedules] for t in range(horizon)])
-    unit_sizes = _step_sizes(Adam(lr=1.0, eps=eps), path)
-    runs = Runs({name: path[:, k] for k, name in enumerate(REMEDIES)},
-                {name: unit_sizes[:, k] * rates[:, k, None] for k, name in enumerate(REMEDIES)})
-    amsgrad = Adam(lr=0.1, amsgrad=True)
-    runs.paths["AMSGrad"] = run_on_surface(BOWL, amsgrad, steps=horizon).path
-    runs.step_sizes["AMSGrad"] = _step_sizes(amsgrad, runs.paths["AMSGrad"])
+    run = run_on_surface(BOWL, Adam(lr=0.1, eps=eps), steps=horizon, start=np.tile(BOWL.start, (len(eps), 1)),
+                         lr_schedule=lambda t: np.array([[schedule(t)] for schedule in schedules]), step_sizes=True)
+    runs = Runs({name: run.path[:, k] for k, name in enumerate(REMEDIES)},
+                {name: run.step_sizes[:, k] for k, name in enumerate(REMEDIES)})
+    amsgrad = run_on_surface(BOWL, Adam(lr=0.1, amsgrad=True), steps=horizon, step_sizes=True)
+    runs.paths["AMSGrad"], runs.step_sizes["AMSGrad"] = amsgrad.path, amsgrad.step_sizes
     for name, path in runs.paths.items():
         runs.verdicts[name, "step size"] = diagnostics.limit_verdict(runs.step_sizes[name][:, 1], STEEP_LIMIT)
         runs.verdicts[name, "run"] = diagnostics.verdict(path)
