@@ -28,17 +28,16 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
 from .network import MLP
 from .optimizers import Optimizer
 from .surfaces import Surface
-from .training import Training, Trajectory, minimize, run_on_surface
+from .training import Training, Trajectory, minimize
 
 __all__ = [
-    "mix64", "random_bits", "standard_normal", "GradientNoise", "run_noisy", "epoch_order", "batches_per_epoch",
+    "mix64", "random_bits", "standard_normal", "GradientNoise", "NoisyTrajectory", "run_noisy", "epoch_order", "batches_per_epoch",
     "train_minibatch",
 ]
 
@@ -47,6 +46,7 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _TWO_TO_32 = 4294967296.0
 UNIFORMS_PER_NORMAL = 12
+BLOCK_OUTPUTS = 1 << 18
 
 
 def mix64(x):
@@ -93,11 +93,19 @@ def standard_normal(seeds, first: int, count: int) -> np.ndarray:
     docstring for why this sum of uniforms).
     """
     per_normal = UNIFORMS_PER_NORMAL // 2
-    counters = np.arange(first * per_normal, (first + count) * per_normal, dtype=np.uint64)
-    bits = random_bits(np.asarray(seeds, dtype=np.uint64)[:, None], counters[None, :])
-    halves = (bits >> np.uint64(32)) + (bits & np.uint64(0xFFFFFFFF))
-    total = halves.reshape(len(seeds), count, per_normal).sum(axis=-1)
-    return (total.astype(np.float64) + per_normal) / _TWO_TO_32 - 6.0
+    seeds = np.asarray(seeds, dtype=np.uint64)
+    deviates = np.empty((len(seeds), count))
+    # Blocks of about BLOCK_OUTPUTS outputs: the integer temporaries then stay
+    # in the cache, several times faster than one pass over all of them.
+    block = max(1, BLOCK_OUTPUTS // (per_normal * max(len(seeds), 1)))
+    for start in range(0, count, block):
+        size = min(block, count - start)
+        counters = np.arange((first + start) * per_normal, (first + start + size) * per_normal, dtype=np.uint64)
+        bits = random_bits(seeds[:, None], counters[None, :])
+        halves = (bits >> np.uint64(32)) + (bits & np.uint64(0xFFFFFFFF))
+        total = halves.reshape(len(seeds), size, per_normal).sum(axis=-1)
+        deviates[:, start:start + size] = (total.astype(np.float64) + per_normal) / _TWO_TO_32 - 6.0
+    return deviates
 
 
 @dataclass(frozen=True)
@@ -118,8 +126,12 @@ class GradientNoise:
 
     def draws(self, evaluations: int, dim: int) -> np.ndarray:
         """:math:`\\sigma z` for gradient evaluations 0 to ``evaluations - 1``: shape ``(len(seeds), evaluations, dim)``."""
-        z = standard_normal(self.seeds, 0, evaluations * dim).reshape(len(self.seeds), evaluations, dim)
-        return np.asarray(self.scale)[..., None] * z
+        seeds = np.asarray(self.seeds)
+        scale = np.broadcast_to(np.asarray(self.scale, dtype=float)[..., None], (len(seeds), 1, 1))
+        noisy = np.flatnonzero(scale[:, 0, 0])  # runs without noise need no deviates
+        z = np.zeros((len(seeds), evaluations, dim))
+        z[noisy] = standard_normal(seeds[noisy], 0, evaluations * dim).reshape(len(noisy), evaluations, dim)
+        return scale * z
 
 
 def _check_not_look_ahead(optimizer: Optimizer, params) -> None:
@@ -134,35 +146,52 @@ def _check_not_look_ahead(optimizer: Optimizer, params) -> None:
 
 
 @dataclass(frozen=True)
-class _NoisySurface:
-    """``surface`` seen through a noisy oracle: its own loss, and its gradient plus the next draw of ``draws``."""
+class NoisyTrajectory(Trajectory):
+    r"""A batch of noisy runs: ``path[t]`` is :math:`w_t` (shape ``(steps + 1, runs, d)``), ``losses[t]`` its loss.
 
-    surface: Surface
-    draws: Iterator[np.ndarray]
+    ``step_sizes[t]``, when :func:`run_noisy` is asked for it, is the
+    element-wise step size :math:`\eta_t / (\sqrt{\hat v_t} + \epsilon)` an
+    adaptive optimizer holds after update :math:`t` (shape ``(steps, runs, d)``),
+    read off its state during the run; ``None`` otherwise.
+    """
 
-    def loss(self, w):
-        return self.surface.loss(w)
-
-    def grad(self, w):
-        return self.surface.grad(w) + next(self.draws)
+    step_sizes: np.ndarray | None = None
 
 
 def run_noisy(surface: Surface, optimizer: Optimizer, steps: int, noise: GradientNoise, start=None,
-              lr_schedule=None) -> Trajectory:
+              lr_schedule=None, *, step_sizes: bool = False) -> NoisyTrajectory:
     r"""Run ``optimizer`` on ``surface`` with the noisy gradients of ``noise``, one run per seed.
 
     ``start`` defaults to ``surface.start`` for every run; the losses are
-    those of the true surface. Update :math:`t` uses noise draw :math:`t`,
+    those of the true surface, computed from the path at the end, so no
+    draw is ever spent on a loss. Update :math:`t` uses noise draw :math:`t`,
     :math:`\tilde g_t = \nabla L(p_t) + \sigma z_t`, where :math:`p_t` is the
     optimizer's gradient point: :math:`w_t`, or Nesterov's look-ahead
-    :math:`w_t - \eta\beta b_t`. The run is :func:`optlab.training.run_on_surface`'s,
-    which asks for one gradient per update and computes the losses from the
-    path afterwards, so no draw is ever spent on a loss.
+    :math:`w_t - \eta\beta b_t`. The loop is that of
+    :func:`optlab.training.run_on_surface`, with the noise and the schedule's
+    rates computed for all steps before it starts (the optimizer is rebuilt
+    only at steps where the rate changes), and with ``step_sizes=True`` the
+    step sizes of an adaptive optimizer recorded after every update
+    (:meth:`optlab.optimizers.Optimizer.effective_lr`), so that no second
+    pass replays the gradients.
     """
     runs = len(noise.seeds)
     start = np.broadcast_to(np.asarray(surface.start if start is None else start, dtype=float), (runs, 2))
-    draws = iter(noise.draws(steps, start.shape[-1]).swapaxes(0, 1))  # one (runs, 2) block per step
-    return run_on_surface(_NoisySurface(surface, draws), optimizer, steps, start=start, lr_schedule=lr_schedule)
+    draws = noise.draws(steps, start.shape[-1])  # (runs, steps, d)
+    rates = None if lr_schedule is None else [lr_schedule(t) for t in range(steps)]
+    path = np.empty((steps + 1,) + start.shape)
+    path[0] = start
+    sizes = np.empty((steps,) + start.shape) if step_sizes else None
+    params, state, current = [path[0]], optimizer.init([path[0]]), optimizer
+    for t in range(steps):
+        if rates is not None and (t == 0 or not np.array_equal(rates[t], rates[t - 1])):
+            current = optimizer.with_lr(rates[t])
+        point = current.gradient_point(params, state)
+        params, state = current.update(params, [surface.grad(point[0]) + draws[:, t]], state)
+        path[t + 1] = params[0]
+        if sizes is not None:
+            sizes[t] = current.effective_lr(state)[0]
+    return NoisyTrajectory(path=path, losses=surface.loss(path), step_sizes=sizes)
 
 
 def epoch_order(seeds, epoch: int, samples: int) -> np.ndarray:
