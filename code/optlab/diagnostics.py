@@ -182,3 +182,56 @@ def settle_verdict(path, target, tol: float = 1e-6, window: int = 100) -> str:
     if not left.size:
         return f"comes within {tol:g} by step {arrived} and stays"
     return f"comes within {tol:g} by step {arrived}, leaves at step {arrived + left[0]}"
+# Verdicts of the page on noise and schedules (sections 27.7 and 27.8), each read off a batch of runs.
+
+
+def stability_verdict(path, step_sizes, limit: float, near: float = 0.95) -> str:
+    r"""Whether a batch of runs of one setting blows up, and if not, where its step size sits against ``limit``.
+
+    ``path`` has shape ``(steps + 1, runs, d)`` and ``step_sizes`` shape
+    ``(steps, runs)``: the step size :math:`\eta_t/(\sqrt{\hat v_t}+\epsilon)` of
+    the coordinate that :math:`\text{limit}` is the stability limit of. A run
+    that blows up (:func:`first_blowup`) gives ``"blows up at step N"`` (or
+    ``"blows up in k of n runs"`` when the runs differ); otherwise each run's
+    largest step size over the second half of the horizon is compared with
+    the limit: ``"no blow-up, step size held at the limit"`` when the median
+    of these maxima is at least ``near`` times the limit, ``"no blow-up, step
+    size below the limit"`` when it is lower.
+    """
+    steps = [s for s in first_blowup(path) if s is not None]
+    if steps:
+        if len(steps) == np.shape(path)[1] and len(set(steps)) == 1:
+            return f"blows up at step {steps[0]}"
+        return f"blows up in {len(steps)} of {np.shape(path)[1]} runs"
+    step_sizes = np.asarray(step_sizes, dtype=float)
+    largest = np.median(step_sizes[len(step_sizes) // 2:].max(axis=0))
+    where = "held at the limit" if largest >= near * limit else "below the limit"
+    return f"no blow-up, step size {where}"
+
+
+def reach_verdict(updates_to_target, horizon: int, target: float) -> str:
+    r"""How many runs of a batch reach ``target`` within ``horizon`` updates.
+
+    ``updates_to_target`` holds one entry per run, ``inf`` for a run that did
+    not reach it within the horizon. ``"reaches 0.03 in k of n runs within N
+    updates"``, or ``"never reaches 0.03 within N updates"`` when no run does.
+    """
+    reached = int(np.sum(np.asarray(updates_to_target, dtype=float) <= horizon))
+    if reached == 0:
+        return f"never reaches {target:g} within {horizon} updates"
+    return f"reaches {target:g} in {reached} of {np.size(updates_to_target)} runs within {horizon} updates"
+
+
+def trend_verdict(losses, floor: float, rtol: float = 0.01) -> str:
+    r"""What a loss read at increasing checkpoints does: stays at ``floor``, keeps going down, or neither.
+
+    ``"stays at its floor"`` when every value lies within ``rtol`` of ``floor``;
+    ``"keeps going down"`` when each value is below the one before by more
+    than ``rtol`` (relative); ``"stops going down"`` otherwise.
+    """
+    losses = np.asarray(losses, dtype=float)
+    if np.all(np.abs(losses / floor - 1) < rtol):
+        return "stays at its floor"
+    if np.all(losses[1:] < (1 - rtol) * losses[:-1]):
+        return "keeps going down"
+    return "stops going down"

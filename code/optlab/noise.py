@@ -28,16 +28,17 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
 from .network import MLP
 from .optimizers import Optimizer
 from .surfaces import Surface
-from .training import Training, Trajectory, minimize
+from .training import Training, Trajectory, minimize, run_on_surface
 
 __all__ = [
-    "mix64", "random_bits", "standard_normal", "GradientNoise", "NoisyTrajectory", "run_noisy", "epoch_order", "batches_per_epoch",
+    "mix64", "random_bits", "standard_normal", "GradientNoise", "run_noisy", "expected_sgd_loss", "epoch_order", "batches_per_epoch",
     "train_minibatch",
 ]
 
@@ -146,52 +147,75 @@ def _check_not_look_ahead(optimizer: Optimizer, params) -> None:
 
 
 @dataclass(frozen=True)
-class NoisyTrajectory(Trajectory):
-    r"""A batch of noisy runs: ``path[t]`` is :math:`w_t` (shape ``(steps + 1, runs, d)``), ``losses[t]`` its loss.
+class _NoisySurface:
+    """``surface`` seen through a noisy oracle: its own loss, and its gradient plus the next draw of ``draws``."""
 
-    ``step_sizes[t]``, when :func:`run_noisy` is asked for it, is the
-    element-wise step size :math:`\eta_t / (\sqrt{\hat v_t} + \epsilon)` an
-    adaptive optimizer holds after update :math:`t` (shape ``(steps, runs, d)``),
-    read off its state during the run; ``None`` otherwise.
-    """
+    surface: Surface
+    draws: Iterator[np.ndarray]
 
-    step_sizes: np.ndarray | None = None
+    def loss(self, w):
+        return self.surface.loss(w)
+
+    def grad(self, w):
+        return self.surface.grad(w) + next(self.draws)
 
 
 def run_noisy(surface: Surface, optimizer: Optimizer, steps: int, noise: GradientNoise, start=None,
-              lr_schedule=None, *, step_sizes: bool = False) -> NoisyTrajectory:
+              lr_schedule=None, *, step_sizes: bool = False) -> Trajectory:
     r"""Run ``optimizer`` on ``surface`` with the noisy gradients of ``noise``, one run per seed.
 
     ``start`` defaults to ``surface.start`` for every run; the losses are
-    those of the true surface, computed from the path at the end, so no
-    draw is ever spent on a loss. Update :math:`t` uses noise draw :math:`t`,
+    those of the true surface. Update :math:`t` uses noise draw :math:`t`,
     :math:`\tilde g_t = \nabla L(p_t) + \sigma z_t`, where :math:`p_t` is the
     optimizer's gradient point: :math:`w_t`, or Nesterov's look-ahead
-    :math:`w_t - \eta\beta b_t`. The loop is that of
-    :func:`optlab.training.run_on_surface`, with the noise and the schedule's
-    rates computed for all steps before it starts (the optimizer is rebuilt
-    only at steps where the rate changes), and with ``step_sizes=True`` the
-    step sizes of an adaptive optimizer recorded after every update
-    (:meth:`optlab.optimizers.Optimizer.effective_lr`), so that no second
-    pass replays the gradients.
+    :math:`w_t - \eta\beta b_t`. The run is :func:`optlab.training.run_on_surface`'s,
+    which asks for one gradient per update and computes the losses from the
+    path afterwards, so no draw is ever spent on a loss; with
+    ``step_sizes=True`` it records an adaptive optimizer's step sizes after
+    every update. All the draws are made before the run starts.
     """
     runs = len(noise.seeds)
     start = np.broadcast_to(np.asarray(surface.start if start is None else start, dtype=float), (runs, 2))
-    draws = noise.draws(steps, start.shape[-1])  # (runs, steps, d)
-    rates = None if lr_schedule is None else [lr_schedule(t) for t in range(steps)]
-    path = np.empty((steps + 1,) + start.shape)
-    path[0] = start
-    sizes = np.empty((steps,) + start.shape) if step_sizes else None
-    params, state, current = [path[0]], optimizer.init([path[0]]), optimizer
-    for t in range(steps):
-        if rates is not None and (t == 0 or not np.array_equal(rates[t], rates[t - 1])):
-            current = optimizer.with_lr(rates[t])
-        point = current.gradient_point(params, state)
-        params, state = current.update(params, [surface.grad(point[0]) + draws[:, t]], state)
-        path[t + 1] = params[0]
-        if sizes is not None:
-            sizes[t] = current.effective_lr(state)[0]
-    return NoisyTrajectory(path=path, losses=surface.loss(path), step_sizes=sizes)
+    draws = iter(noise.draws(steps, start.shape[-1]).swapaxes(0, 1))  # one (runs, 2) block per step
+    return run_on_surface(_NoisySurface(surface, draws), optimizer, steps, start=start, lr_schedule=lr_schedule,
+                          step_sizes=step_sizes)
+
+
+def expected_sgd_loss(surface: Surface, rates, sigma: float, checkpoints) -> np.ndarray:
+    r"""The mean loss of SGD with the noisy gradients of :class:`GradientNoise`, exactly, at each checkpoint step.
+
+    On an axis-aligned quadratic :math:`L(w) = \tfrac12 \sum_i \lambda_i w_i^2`
+    (``surface.hessian`` diagonal, minimum at 0), SGD with rates
+    :math:`\eta_t` moves each coordinate by
+    :math:`w_{t+1,i} = (1 - \eta_t\lambda_i)\, w_{t,i} - \eta_t \sigma z_{t,i}`, so
+    its second moment :math:`q_{t,i} = \mathbb E[w_{t,i}^2]` obeys
+    :math:`q_{t+1,i} = a_{t,i}\, q_{t,i} + \eta_t^2\sigma^2` with
+    :math:`a_{t,i} = (1 - \eta_t\lambda_i)^2`, whose solution is
+
+    .. math:: q_{T,i} = \Bigl(\prod_{s<T} a_{s,i}\Bigr) w_{0,i}^2
+              + \sigma^2 \sum_{t<T} \eta_t^2 \prod_{t<s<T} a_{s,i},
+              \qquad \mathbb E[L(w_T)] = \sum_i \tfrac12 \lambda_i\, q_{T,i}.
+
+    The products are running products from the end (no division, so a
+    factor :math:`a = 0` or an underflow is harmless). ``rates[t]`` is
+    :math:`\eta_t` for :math:`t < \max(\text{checkpoints})`; returns
+    :math:`\mathbb E[L(w_T)]` for each :math:`T` in ``checkpoints``. The deviates
+    of :func:`standard_normal` have variance :math:`1 - 2^{-64}`, which this
+    takes as 1.
+    """
+    hessian = np.asarray(surface.hessian, dtype=float)
+    if np.any(hessian != np.diag(np.diag(hessian))) or np.any(np.asarray(surface.minima[0]) != 0):
+        raise ValueError("expected_sgd_loss needs a quadratic with a diagonal Hessian and its minimum at 0")
+    curvatures, start = np.diag(hessian), np.asarray(surface.start, dtype=float)
+    rates = np.asarray(rates, dtype=float)
+    losses = []
+    for steps in checkpoints:
+        eta = rates[:steps, None]
+        after = np.cumprod(((1 - eta * curvatures) ** 2)[::-1], axis=0)[::-1]  # after[t] = prod over s >= t
+        later = np.concatenate([after[1:], np.ones((1, len(curvatures)))])  # prod over s > t
+        second_moment = after[0] * start**2 + sigma**2 * np.sum(eta**2 * later, axis=0)
+        losses.append(0.5 * np.sum(curvatures * second_moment))
+    return np.array(losses)
 
 
 def epoch_order(seeds, epoch: int, samples: int) -> np.ndarray:
@@ -213,38 +237,55 @@ def batches_per_epoch(samples: int, batch_size: int) -> int:
     return -(-samples // batch_size)
 
 
+class _EveryRunReached(Exception):
+    """Raised inside :func:`train_minibatch`'s objective when every run is below ``stop_below``; carries the parameters."""
+
+    def __init__(self, params):
+        super().__init__()
+        self.params = params
+
+
 def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int, batch_size: int, seeds,
-                    lr_schedule=None) -> Training:
+                    lr_schedule=None, stop_below: float | None = None) -> Training:
     r"""Mini-batch training of a batch of networks, one per seed, each on its own shuffles of the data.
 
-    Every epoch visits each of the :math:`m` samples once, in the order
+    Every epoch visits each of the :math:`n` samples once, in the order
     :func:`epoch_order` gives for the run's seed, in
-    :math:`\lceil m/B \rceil` updates on batches of :math:`B` = ``batch_size``
+    :math:`\lceil n/B \rceil` updates on batches of :math:`B` = ``batch_size``
     samples. ``params`` carries the batch axis (:func:`optlab.network.replicate`).
     ``losses[e]`` is the loss on *all* the data at the start of epoch
     :math:`e`, for :math:`e = 0, \dots` ``epochs`` (the last entry is after the
     final epoch), shape ``(epochs + 1, len(seeds))``. A schedule is indexed
     by the update, not the epoch.
+
+    With ``stop_below``, training ends at the start of the first epoch at
+    which every run's loss is below it (a question such as "how many epochs
+    to the target?" is then answered for every run), and ``losses`` ends
+    with that epoch; the runs are the same as without it up to there.
     """
     seeds = np.asarray(seeds)
     samples = X.shape[-1]
     per_epoch = batches_per_epoch(samples, batch_size)
     X_rows, Y_rows = X.T, Y.T  # one row per sample, so a batch is X_rows[indices]
     evaluations = itertools.count()
-    order = None
+    order, losses = None, []
 
     def objective(params):
         nonlocal order
         epoch, batch = divmod(next(evaluations), per_epoch)
-        if batch == 0:
+        if batch == 0:  # the parameters at the start of an epoch: record their loss on all the data
+            losses.append(model.loss(params, X, Y))
+            if stop_below is not None and np.all(losses[-1] < stop_below):
+                raise _EveryRunReached(params)
             order = epoch_order(seeds, epoch, samples)
         indices = order[:, batch * batch_size:(batch + 1) * batch_size]
         return model.loss_and_grads(params, X_rows[indices].swapaxes(-1, -2), Y_rows[indices].swapaxes(-1, -2))
 
     params = [np.asarray(p, dtype=float) for p in params]
     _check_not_look_ahead(optimizer, params)
-    _, _, iterates = minimize(objective, params, optimizer, epochs * per_epoch, lr_schedule)
-    ends = [params] + [iterates[(e + 1) * per_epoch - 1] for e in range(epochs)]
-    # One forward pass per epoch: a single pass over all epochs at once makes
-    # arrays of tens of megabytes and is slower.
-    return Training(params=ends[-1], losses=np.array([model.loss(p, X, Y) for p in ends]))
+    try:
+        final, _, _ = minimize(objective, params, optimizer, epochs * per_epoch, lr_schedule, keep_iterates=False)
+        losses.append(model.loss(final, X, Y))
+    except _EveryRunReached as reached:
+        final = reached.params
+    return Training(params=final, losses=np.array(losses))
