@@ -185,24 +185,24 @@ def settle_verdict(path, target, tol: float = 1e-6, window: int = 100) -> str:
 # Verdicts of the page on noise and schedules (sections 27.7 and 27.8), each read off a batch of runs.
 
 
-def stability_verdict(path, step_sizes, limit: float, near: float = 0.95) -> str:
+def stability_verdict(blowups, step_sizes, limit: float, near: float = 0.95) -> str:
     r"""Whether a batch of runs of one setting blows up, and if not, where its step size sits against ``limit``.
 
-    ``path`` has shape ``(steps + 1, runs, d)`` and ``step_sizes`` shape
-    ``(steps, runs)``: the step size :math:`\eta_t/(\sqrt{\hat v_t}+\epsilon)` of
-    the coordinate that :math:`\text{limit}` is the stability limit of. A run
-    that blows up (:func:`first_blowup`) gives ``"blows up at step N"`` (or
-    ``"blows up in k of n runs"`` when the runs differ); otherwise each run's
-    largest step size over the second half of the horizon is compared with
-    the limit: ``"no blow-up, step size held at the limit"`` when the median
-    of these maxima is at least ``near`` times the limit, ``"no blow-up, step
-    size below the limit"`` when it is lower.
+    ``blowups`` is :func:`first_blowup` of the batch (one step or ``None`` per
+    run) and ``step_sizes``, of shape ``(steps, runs)``, the step size
+    :math:`\eta_t/(\sqrt{\hat v_t}+\epsilon)` of the coordinate whose stability
+    limit is ``limit``. Runs that blow up give ``"blows up at step N"`` (or
+    ``"blows up in k of n runs"`` when they do not all blow up at one step);
+    otherwise each run's largest step size over the second half of the
+    horizon is compared with the limit: ``"no blow-up, step size held at the
+    limit"`` when the median of these maxima is at least ``near`` times the
+    limit, ``"no blow-up, step size below the limit"`` when it is lower.
     """
-    steps = [s for s in first_blowup(path) if s is not None]
+    steps = [s for s in blowups if s is not None]
     if steps:
-        if len(steps) == np.shape(path)[1] and len(set(steps)) == 1:
+        if len(steps) == len(blowups) and len(set(steps)) == 1:
             return f"blows up at step {steps[0]}"
-        return f"blows up in {len(steps)} of {np.shape(path)[1]} runs"
+        return f"blows up in {len(steps)} of {len(blowups)} runs"
     step_sizes = np.asarray(step_sizes, dtype=float)
     largest = np.median(step_sizes[len(step_sizes) // 2:].max(axis=0))
     where = "held at the limit" if largest >= near * limit else "below the limit"

@@ -13,7 +13,7 @@ from optlab.noise import expected_sgd_loss, train_minibatch
 
 def test_stability_verdict_reads_blow_ups_and_the_step_size_against_the_limit():
     steps = 200
-    calm = np.full((steps + 1, 3, 2), 1e-3)
+    calm = diagnostics.first_blowup(np.full((steps + 1, 3, 2), 1e-3))
     assert diagnostics.stability_verdict(calm, np.full((steps, 3), 0.2), limit=0.38) == \
         "no blow-up, step size below the limit"
     at_edge = np.full((steps, 3), 0.2)
@@ -23,9 +23,11 @@ def test_stability_verdict_reads_blow_ups_and_the_step_size_against_the_limit():
     assert diagnostics.stability_verdict(calm, at_edge, limit=0.38) == "no blow-up, step size below the limit"
     thrown_back = np.repeat(np.logspace(0, -20, steps + 1)[:, None, None], 3, axis=1) * np.ones(2)
     thrown_back[120:] = 1.0  # 20 decades back up at step 120, in every run
-    assert diagnostics.stability_verdict(thrown_back, np.zeros((steps, 3)), 0.38) == "blows up at step 120"
+    blowups = diagnostics.first_blowup(thrown_back)
+    assert diagnostics.stability_verdict(blowups, np.zeros((steps, 3)), 0.38) == "blows up at step 120"
     thrown_back[120:, 1] = thrown_back[119, 1]  # one run stays down
-    assert diagnostics.stability_verdict(thrown_back, np.zeros((steps, 3)), 0.38) == "blows up in 2 of 3 runs"
+    blowups = diagnostics.first_blowup(thrown_back)
+    assert diagnostics.stability_verdict(blowups, np.zeros((steps, 3)), 0.38) == "blows up in 2 of 3 runs"
 
 
 def test_reach_verdict_counts_the_runs_within_the_horizon():

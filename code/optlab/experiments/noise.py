@@ -21,7 +21,7 @@ from ..noise import GradientNoise, batches_per_epoch, expected_sgd_loss, run_noi
 from ..optimizers import SGD, Adam, Momentum
 from ..schedules import Constant, Cosine, PowerDecay, StepDecay, WarmupCosine, side_by_side
 from ..surfaces import ILL_CONDITIONED
-from ..training import epochs_to_reach, train
+from ..training import epochs_to_reach
 from . import Experiment
 
 BOWL = ILL_CONDITIONED
@@ -99,6 +99,7 @@ def adam_on_the_bowl(horizon: int = 6000, seeds: int = 16, sigmas=(0.0, 0.01, 0.
     losses = run.losses.reshape(horizon + 1, len(rows), seeds)
     sizes = run.step_sizes.reshape(horizon, len(rows), seeds, 2)
     limit = theory.damped_momentum_limit(0.9) / 100.0
+    blowups = [diagnostics.first_blowup(paths[:, k]) for k in range(len(rows))]
     half = horizon // 2
     moves = np.abs(np.diff(paths[half:], axis=0)) / lr
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -109,9 +110,8 @@ def adam_on_the_bowl(horizon: int = 6000, seeds: int = 16, sigmas=(0.0, 0.01, 0.
         rms_steps=np.sqrt(np.mean(moves**2, axis=(0, 2))),
         largest_step_size=np.median(sizes[half:, :, :, 1].max(axis=0), axis=-1),
         scale_over_sigma=np.where(sigmas > 0, np.median(scale, axis=(0, 2)), np.nan),
-        blown_up=np.array([any(step is not None for step in diagnostics.first_blowup(paths[:, k]))
-                           for k in range(len(rows))]),
-        verdicts={row: diagnostics.stability_verdict(paths[:, k], sizes[:, k, :, 1], limit) for k, row in enumerate(rows)},
+        blown_up=np.array([any(step is not None for step in steps) for steps in blowups]),
+        verdicts={row: diagnostics.stability_verdict(blowups[k], sizes[:, k, :, 1], limit) for k, row in enumerate(rows)},
     )
 
 
@@ -195,37 +195,29 @@ def _first_epochs(losses, target: float) -> np.ndarray:
     return np.array([np.inf if e is None else e for e in reached], dtype=float)
 
 
-def minibatch_reach(horizon: int = 1500, seeds: int = 10, batch_sizes=(10, 30), target: float = 0.03) -> MinibatchReach:
+def minibatch_reach(horizon: int = 1500, seeds: int = 10, batch_sizes=(10, 30, 300), target: float = 0.03) -> MinibatchReach:
     r"""SGD (:math:`\eta = 10`), heavy ball (:math:`\eta = 1, \beta = 0.9`) and Adam (:math:`\eta = 0.1`) on the
-    circle task, ``horizon`` updates each, at each mini-batch size and at the full batch of 300.
+    circle task, each with a budget of ``horizon`` updates, at each batch size.
 
-    SGD and heavy ball share one batched run per batch size. Mini-batch runs
-    stop once every run of the batch is below ``target``, which changes
-    none of the answers. Full-batch training (:func:`optlab.training.train`)
-    draws no samples, so one run stands for every seed.
+    SGD and heavy ball share one batched run per batch size. The runs stop
+    once every run of the batch is below ``target``, which changes none of
+    the answers. The full batch (all 300 samples) draws no samples, so one
+    run stands for every seed there.
     """
     net, init, X, Y = circle_task()
     samples = X.shape[-1]
-    heavy_balls = Momentum(lr=np.repeat([10.0, 1.0], seeds)[:, None, None],
-                           beta=np.repeat([0.0, 0.9], seeds)[:, None, None])  # SGD, then momentum
     epochs, per_epoch = {}, {}
     for B in batch_sizes:
+        runs = seeds if B < samples else 1
         per_epoch[B] = batches_per_epoch(samples, B)
-        budget = horizon // per_epoch[B]
-        pair = train_minibatch(net, replicate(init, 2 * seeds), X, Y, heavy_balls, budget, B, seed_grid(2, seeds),
-                               stop_below=target)
-        adam = train_minibatch(net, replicate(init, seeds), X, Y, Adam(lr=0.1), budget, B, np.arange(seeds),
-                               stop_below=target)
-        epochs["SGD", B] = _first_epochs(pair.losses[:, :seeds], target)
-        epochs["Momentum", B] = _first_epochs(pair.losses[:, seeds:], target)
+        heavy_balls = Momentum(lr=per_run([10.0, 1.0], runs)[..., None], beta=per_run([0.0, 0.9], runs)[..., None])
+        pair = train_minibatch(net, replicate(init, 2 * runs), X, Y, heavy_balls, horizon // per_epoch[B], B,
+                               seed_grid(2, runs), stop_below=target)  # SGD, then momentum
+        adam = train_minibatch(net, replicate(init, runs), X, Y, Adam(lr=0.1), horizon // per_epoch[B], B,
+                               np.arange(runs), stop_below=target)
+        epochs["SGD", B] = _first_epochs(pair.losses[:, :runs], target)
+        epochs["Momentum", B] = _first_epochs(pair.losses[:, runs:], target)
         epochs["Adam", B] = _first_epochs(adam.losses, target)
-    per_epoch[samples] = 1
-    pair = train(net, replicate(init, 2), X, Y, Momentum(lr=np.array([10.0, 1.0])[:, None, None],
-                                                          beta=np.array([0.0, 0.9])[:, None, None]), horizon)
-    epochs["SGD", samples] = _first_epochs(pair.losses[:, :1], target)
-    epochs["Momentum", samples] = _first_epochs(pair.losses[:, 1:], target)
-    epochs["Adam", samples] = _first_epochs(train(net, init, X, Y, Adam(lr=0.1), horizon).losses[:, None], target)
-    epochs = {key: epochs[key] for key in sorted(epochs, key=lambda key: (["SGD", "Momentum", "Adam"].index(key[0]), key[1]))}
     verdicts = {f"{name}, B = {B}": diagnostics.reach_verdict(e * per_epoch[B], horizon, target)
                 for (name, B), e in epochs.items()}
     return MinibatchReach(target=target, horizon=horizon, epochs=epochs, per_epoch=per_epoch, verdicts=verdicts)
