@@ -241,17 +241,6 @@ def test_momentum_is_sgd_in_the_median_but_not_seed_by_seed(minibatch_page):
     assert min(e["SGD", 30].min(), e["Momentum", 30].min()) == 94
 
 
-def test_stopping_once_every_run_has_reached_changes_nothing(circle_task):
-    """``stop_below`` only ends the runs early: the losses up to there are those of the full run."""
-    net, init, X, Y = circle_task
-    seeds = np.arange(3)
-    full = train_minibatch(net, replicate(init, 3), X, Y, Adam(lr=0.1), 20, 30, seeds)
-    stopped = train_minibatch(net, replicate(init, 3), X, Y, Adam(lr=0.1), 20, 30, seeds, stop_below=0.03)
-    assert len(stopped.losses) < len(full.losses)
-    np.testing.assert_array_equal(stopped.losses, full.losses[:len(stopped.losses)])
-    assert np.all(stopped.losses[-1] < 0.03) and not np.all(stopped.losses[-2] < 0.03)
-
-
 # --- 27.8: schedules -----------------------------------------------------------
 
 def test_decaying_schedules_go_below_the_floor_of_the_constant_rate():
