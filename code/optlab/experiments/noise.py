@@ -77,6 +77,18 @@ class AdamOnTheBowl:
     verdicts: dict
 
 
+def _first_blowups(paths) -> list:
+    """:func:`optlab.diagnostics.first_blowup` of each run of ``paths`` (shape ``(steps + 1, runs, d)``).
+
+    The runs are first read as one run with ``runs * d`` coordinates: that
+    run blows up exactly when one of them does, so only a batch in which some
+    run blows up is read run by run.
+    """
+    if diagnostics.first_blowup(paths.reshape(len(paths), -1)) is None:
+        return [None] * paths.shape[1]
+    return diagnostics.first_blowup(paths)
+
+
 def adam_on_the_bowl(horizon: int = 6000, seeds: int = 16, sigmas=(0.0, 0.01, 0.1, 1.0), lr: float = 0.1,
                      decay_steps: int = 6000) -> AdamOnTheBowl:
     r"""Adam (:math:`\eta` = ``lr``, default betas) for ``horizon`` steps at each noise scale, and without noise
@@ -99,7 +111,7 @@ def adam_on_the_bowl(horizon: int = 6000, seeds: int = 16, sigmas=(0.0, 0.01, 0.
     losses = run.losses.reshape(horizon + 1, len(rows), seeds)
     sizes = run.step_sizes.reshape(horizon, len(rows), seeds, 2)
     limit = theory.damped_momentum_limit(0.9) / 100.0
-    blowups = [diagnostics.first_blowup(paths[:, k]) for k in range(len(rows))]
+    blowups = [_first_blowups(paths[:, k]) for k in range(len(rows))]
     half = horizon // 2
     moves = np.abs(np.diff(paths[half:], axis=0)) / lr
     with np.errstate(divide="ignore", invalid="ignore"):
