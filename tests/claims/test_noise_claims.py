@@ -166,6 +166,14 @@ def test_larger_noise_stays_below_the_limit_and_sigma_one_at_its_floor(adam_page
     assert np.all(np.abs(per_seed - 1) < 0.5)
 
 
+def test_at_sigma_tenth_the_creep_levels_off_in_a_run_twice_as_long(adam_twice):
+    """'(in a run twice as long the loss levels off too, near 2.1e-3)', and the step size stays near 0.21."""
+    losses = adam_twice.losses[:, 2]
+    before, after = np.median(losses[8000:10000]), np.median(losses[10000:])
+    assert after == pytest.approx(2.1e-3, rel=0.05) and abs(after / before - 1) < 0.05
+    assert adam_twice.largest_step_size[2] == pytest.approx(0.21, abs=0.02)
+
+
 def test_the_iterates_motion_feeds_v_hat(adam_page, adam_twice):
     """'sqrt(v_hat)/sigma for w2: about 33 at sigma = 0.01, 5.2 at 0.1 and 2.0 at 1', and of the same order in a
     run twice as long."""
