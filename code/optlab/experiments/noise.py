@@ -24,6 +24,12 @@ from ..surfaces import ILL_CONDITIONED
 from ..training import epochs_to_reach
 from . import Experiment
 
+__all__ = [
+    "per_run", "seed_grid", "spread", "AdamOnTheBowl", "adam_on_the_bowl", "MomentumAgainstSGD", "momentum_against_sgd",
+    "MinibatchReach", "circle_task", "minibatch_reach", "bowl_schedules", "SchedulesOnTheBowl", "schedules_on_the_bowl",
+    "SchedulesInTheLongRun", "schedules_in_the_long_run", "VERDICTS",
+]
+
 BOWL = ILL_CONDITIONED
 """The bowl :math:`L(w) = w_1^2 + 50 w_2^2` from :math:`(5, 0.5)`: curvatures 2 and 100."""
 
