@@ -222,7 +222,7 @@ def epoch_order(seeds, epoch: int, samples: int) -> np.ndarray:
     """A random permutation of ``range(samples)`` for each seed: the order of one epoch without replacement.
 
     The samples are sorted by random keys ``random_bits(seed, epoch * samples + i)``
-    (ties, of probability about :math:`m^2/2^{65}`, keep the index order).
+    (ties, of probability about :math:`n^2/2^{65}` for :math:`n` samples, keep the index order).
     Shape ``(len(seeds), samples)``.
     """
     counters = np.arange(epoch * samples, (epoch + 1) * samples, dtype=np.uint64)
