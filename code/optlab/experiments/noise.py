@@ -213,7 +213,8 @@ def _first_epochs(losses, target: float) -> np.ndarray:
     return np.array([np.inf if e is None else e for e in reached], dtype=float)
 
 
-def minibatch_reach(horizon: int = 1500, seeds: int = 10, batch_sizes=(10, 30, 300), target: float = 0.03) -> MinibatchReach:
+def minibatch_reach(horizon: int = 1500, seeds: int = 10, batch_sizes=(10, 30, 100, 300),
+                    target: float = 0.03) -> MinibatchReach:
     r"""SGD (:math:`\eta = 10`), heavy ball (:math:`\eta = 1, \beta = 0.9`) and Adam (:math:`\eta = 0.1`) on the
     circle task, each with a budget of ``horizon`` updates, at each batch size.
 
