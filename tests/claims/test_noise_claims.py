@@ -229,7 +229,7 @@ def test_sgd_and_momentum_need_about_a_thousand_updates_at_every_batch_size(mini
     r, sizes = minibatch_page, (10, 30, 100, 300)
     assert [updates(r, "SGD", B) for B in sizes] == [900, 960, 1020, 1012]
     assert [updates(r, "Momentum", B) for B in sizes] == [990, 980, 963, 970]
-    assert [updates(r, "Adam", B) for B in sizes] == [210, 150, 126, 111]
+    assert [updates(r, "Adam", B) for B in sizes] == [210, 150, 126, 111]  # savings 60, 24, 15
     for name in ("SGD", "Momentum", "Adam"):
         epochs = [np.median(r.epochs[name, B]) for B in sizes]
         assert np.all(np.diff(epochs) > 0)
