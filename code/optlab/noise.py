@@ -203,19 +203,21 @@ def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int,
     X_rows, Y_rows = X.T, Y.T  # one row per sample, so a batch is X_rows[indices]
     evaluations = itertools.count()
     order = None
+    losses = []
 
     def objective(params):
         nonlocal order
         epoch, batch = divmod(next(evaluations), per_epoch)
-        if batch == 0:
+        if batch == 0:  # the parameters at the start of an epoch: record their loss on all the data
             order = epoch_order(seeds, epoch, samples)
+            losses.append(model.loss(params, X, Y))
         indices = order[:, batch * batch_size:(batch + 1) * batch_size]
         return model.loss_and_grads(params, X_rows[indices].swapaxes(-1, -2), Y_rows[indices].swapaxes(-1, -2))
 
     params = [np.asarray(p, dtype=float) for p in params]
     _check_not_look_ahead(optimizer, params)
-    _, _, iterates = minimize(objective, params, optimizer, epochs * per_epoch, lr_schedule)
-    ends = [params] + [iterates[(e + 1) * per_epoch - 1] for e in range(epochs)]
-    # One forward pass per epoch: a single pass over all epochs at once makes
-    # arrays of tens of megabytes and is slower.
-    return Training(params=ends[-1], losses=np.array([model.loss(p, X, Y) for p in ends]))
+    # No iterate is kept: the loss of each epoch's start is taken in passing,
+    # so memory does not grow with the number of updates.
+    final, _, _ = minimize(objective, params, optimizer, epochs * per_epoch, lr_schedule, keep_iterates=False)
+    losses.append(model.loss(final, X, Y))
+    return Training(params=final, losses=np.array(losses))
