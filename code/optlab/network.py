@@ -206,7 +206,7 @@ class MLP:
         return self.forward(params, X)[1][-1]
 
     def loss(self, params, X, Y):
-        """The loss (:attr:`criterion`); one value per network of a batch."""
+        """The loss (``criterion``); one value per network of a batch."""
         return CRITERIA[self.criterion](self.predict(params, X), Y)[0]
 
     def accuracy(self, params, X, Y):
