@@ -206,7 +206,7 @@ class Comparison:
 
 
 def compare(horizon: int = EPOCHS, seeds: int = 10, settings: dict | None = None) -> Comparison:
-    """Each optimizer at its tuned ``settings`` (default :data:`TUNED`) for ``horizon`` epochs, seeds 0 to ``seeds - 1``."""
+    """Each optimizer at its tuned ``settings`` (default :data:`TUNED`): ``horizon`` epochs, seeds 0 to seeds - 1."""
     settings = TUNED if settings is None else settings
     X, Y = task().test
     losses, accuracy, test_loss, epochs, seconds = {}, {}, {}, {}, {}
