@@ -1,10 +1,17 @@
-r"""A small fully connected network with mean-squared-error loss and backpropagation.
+r"""A small fully connected network with backpropagation, for regression or classification.
 
 Layer :math:`l` computes :math:`a^{(l)} = \sigma(W^{(l)} a^{(l-1)} + b^{(l)})`
 on column data (``X`` has shape ``(features, samples)``). The loss over
-:math:`m` samples is
+:math:`m` samples is the mean squared error
 
-.. math:: L = \frac{1}{2m} \sum_{i=1}^{m} \lVert \hat y_i - y_i \rVert^2 .
+.. math:: L = \frac{1}{2m} \sum_{i=1}^{m} \lVert \hat y_i - y_i \rVert^2
+
+or, for a classifier over :math:`K` classes, the softmax cross-entropy of the
+output layer's values :math:`z_i` (the *logits*) against the targets
+:math:`y_i` (one-hot columns),
+
+.. math:: L = -\frac{1}{m} \sum_{i=1}^{m} \sum_{k=1}^{K} y_{ik} \log p_{ik}, \qquad
+          p_{ik} = \frac{e^{z_{ik}}}{\sum_{j} e^{z_{ij}}} .
 
 Parameters are a list ``[W1, b1, W2, b2, ...]`` and the gradients come back in
 the same order. Every array may carry one extra leading axis: a *batch* of
@@ -73,6 +80,63 @@ ACTIVATIONS = {
 """Each activation with its derivative, written in terms of ``z`` and ``a = f(z)``."""
 
 
+def softmax(z):
+    r"""The probabilities :math:`p_k = e^{z_k} / \sum_j e^{z_j}` of each column of ``z`` (classes along axis -2).
+
+    The largest logit of each column is subtracted first, so no exponential
+    overflows; the result is the same.
+    """
+    e = np.exp(z - z.max(axis=-2, keepdims=True))
+    return e / e.sum(axis=-2, keepdims=True)
+
+
+def mse(y_hat, Y):
+    r""":math:`\frac{1}{2m}\sum_i \lVert \hat y_i - y_i\rVert^2` over the last two axes."""
+    return _half_mean_square(y_hat - Y, np.shape(Y)[-1])
+
+
+def _half_mean_square(residual, samples: int):
+    return 0.5 * np.add.reduce(residual**2, axis=(-2, -1)) / samples
+
+
+def _mse_and_error(outputs, Y):
+    r"""The mean squared error and its gradient with respect to the outputs, :math:`(\hat y - y)/m`."""
+    residual = outputs - Y
+    samples = np.shape(Y)[-1]
+    return _half_mean_square(residual, samples), residual / samples
+
+
+def cross_entropy(logits, Y):
+    r"""The softmax cross-entropy :math:`-\frac1m \sum_i \sum_k y_{ik} \log p_{ik}`, one value per network.
+
+    ``logits`` and ``Y`` have shape ``(..., classes, samples)``; the columns
+    of ``Y`` are one-hot (or, more generally, probabilities that sum to one).
+    Computed as :math:`\log \sum_j e^{z_{ij} - c_i} - (z_{ik} - c_i)` with
+    :math:`c_i = \max_j z_{ij}`, which neither overflows nor loses a small
+    probability to rounding. PyTorch: ``torch.nn.functional.cross_entropy``
+    on the transposed logits.
+    """
+    return _cross_entropy_and_error(logits, Y)[0]
+
+
+def _cross_entropy_and_error(logits, Y):
+    r"""The cross-entropy and its gradient with respect to the logits, :math:`(p - y)/m`."""
+    shifted = logits - logits.max(axis=-2, keepdims=True)
+    e = np.exp(shifted)
+    total = e.sum(axis=-2, keepdims=True)
+    samples = np.shape(Y)[-1]
+    log_p = shifted - np.log(total)
+    loss = -np.add.reduce(Y * log_p, axis=(-2, -1)) / samples
+    return loss, (e / total - Y) / samples
+
+
+CRITERIA = {
+    "mse": _mse_and_error,
+    "cross_entropy": _cross_entropy_and_error,
+}
+"""Each loss with its gradient: ``criterion(outputs, Y) -> (loss, dL/d outputs)``, one loss per network."""
+
+
 def _transpose(a):
     return a.swapaxes(-1, -2)
 
@@ -85,18 +149,36 @@ class MLP:
     ``output_activation`` says otherwise, in the output layer too (the
     chapter's classifiers use a sigmoid output; a regression needs
     ``output_activation="identity"``).
+
+    ``criterion`` is the loss: ``"mse"``, the mean squared error, or
+    ``"cross_entropy"``, the softmax cross-entropy of a classifier, whose
+    output layer is then linear (its values are the logits, and
+    ``output_activation`` must be left out or ``"identity"``), e.g.
+    ``MLP((64, 32, 10), activation="relu", criterion="cross_entropy")``.
     """
 
     sizes: tuple[int, ...]
     activation: str = "sigmoid"
     output_activation: str | None = None
+    criterion: str = "mse"
 
     def __post_init__(self):
         if len(self.sizes) < 2 or any(int(n) < 1 for n in self.sizes):
             raise ValueError(f"sizes must list at least two positive layer widths, got {self.sizes!r}")
-        for name in (self.activation, self.output_activation or self.activation):
+        for name in (self.activation, self._output_activation):
             if name not in ACTIVATIONS:
                 raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+        if self.criterion not in CRITERIA:
+            raise ValueError(f"criterion must be one of {sorted(CRITERIA)}, got {self.criterion!r}")
+        if self.criterion == "cross_entropy" and self._output_activation != "identity":
+            raise ValueError(f"criterion 'cross_entropy' takes the logits of a linear output layer, "
+                             f"got output_activation={self.output_activation!r}")
+
+    @property
+    def _output_activation(self) -> str:
+        if self.output_activation is not None:
+            return self.output_activation
+        return "identity" if self.criterion == "cross_entropy" else self.activation
 
     def _layer_activation(self, layer: int):
         hidden, output = self._activation_pairs
@@ -105,7 +187,7 @@ class MLP:
     @cached_property
     def _activation_pairs(self):
         """The (function, derivative) pairs of the hidden layers and of the output layer, looked up once."""
-        return ACTIVATIONS[self.activation], ACTIVATIONS[self.output_activation or self.activation]
+        return ACTIVATIONS[self.activation], ACTIVATIONS[self._output_activation]
 
     def init(self, rng: np.random.Generator) -> list[np.ndarray]:
         r"""Xavier-style weights :math:`W \sim \mathcal N(0, 2/(n_{in}+n_{out}))` and zero biases.
@@ -135,13 +217,23 @@ class MLP:
         return self.forward(params, X)[1][-1]
 
     def loss(self, params, X, Y):
-        """The mean-squared error; one value per network of a batch."""
-        return mse(self.predict(params, X), Y)
+        """The loss (``criterion``); one value per network of a batch."""
+        return CRITERIA[self.criterion](self.predict(params, X), Y)[0]
+
+    def accuracy(self, params, X, Y):
+        """The fraction of samples whose largest output is in the row of their one-hot target; one per network.
+
+        A tie between the largest outputs goes to the first of them, as in ``np.argmax``.
+        """
+        hits = self.predict(params, X).argmax(axis=-2) == np.asarray(Y).argmax(axis=-2)
+        return hits.mean(axis=-1)
 
     def loss_and_grads(self, params, X, Y):
         r"""The loss and its gradient by backpropagation.
 
-        With :math:`\delta^{(L)} = (\hat y - y)/m \odot \sigma'(z^{(L)})` and
+        With :math:`\delta^{(L)} = \partial L/\partial a^{(L)} \odot \sigma'(z^{(L)})`, where
+        :math:`\partial L/\partial a^{(L)}` is :math:`(\hat y - y)/m` for the mean squared
+        error and :math:`(p - y)/m` for the cross-entropy on the logits, and
         :math:`\delta^{(l)} = (W^{(l+1)})^\top \delta^{(l+1)} \odot \sigma'(z^{(l)})`,
         the gradients are :math:`\partial L/\partial W^{(l)} = \delta^{(l)} (a^{(l-1)})^\top`
         and :math:`\partial L/\partial b^{(l)} = \sum_i \delta^{(l)}_i`.
@@ -156,9 +248,7 @@ class MLP:
         so no step allocates new gradient arrays; ``None`` entries get new arrays.
         """
         zs, activations = self.forward(params, X)
-        residual = activations[-1] - Y
-        samples = np.shape(Y)[-1]
-        error = residual / samples
+        loss, error = CRITERIA[self.criterion](activations[-1], Y)
         for layer in reversed(range(len(zs))):
             _, slope = self._layer_activation(layer)
             delta = slope(zs[layer], activations[layer + 1])
@@ -167,18 +257,18 @@ class MLP:
             grads[2 * layer + 1] = np.add.reduce(delta, axis=-1, keepdims=True, out=grads[2 * layer + 1])
             if layer > 0:  # the input layer's error would go unused
                 error = _transpose(params[2 * layer]) @ delta
-        return _half_mean_square(residual, samples), grads
-
-
-def mse(y_hat, Y):
-    r""":math:`\frac{1}{2m}\sum_i \lVert \hat y_i - y_i\rVert^2` over the last two axes."""
-    return _half_mean_square(y_hat - Y, np.shape(Y)[-1])
-
-
-def _half_mean_square(residual, samples: int):
-    return 0.5 * np.add.reduce(residual**2, axis=(-2, -1)) / samples
+        return loss, grads
 
 
 def replicate(params, copies: int) -> list[np.ndarray]:
     """Stack ``copies`` identical networks along a new leading batch axis."""
     return [np.repeat(p[np.newaxis], copies, axis=0) for p in params]
+
+
+def stack(networks) -> list[np.ndarray]:
+    """Stack different networks of one architecture (a list of parameter lists) along a new leading batch axis.
+
+    E.g. ``stack([model.init(np.random.default_rng(s)) for s in seeds])``:
+    one initialisation per seed, trained as one batch.
+    """
+    return [np.stack(arrays) for arrays in zip(*networks)]

@@ -170,3 +170,36 @@ def test_verdict_names_the_three_outcomes():
     assert verdict(0.01 + 0.0 * t) == "never settles"
     growing = np.concatenate([0.5 * 0.5 ** t[:150], 1e-46 * 2.0 ** t[:150]])
     assert verdict(growing).startswith("blows up at step 1")
+
+
+# --- Verdicts over seeds and grids (section 27.9) -----------------------------
+
+def test_sign_test_p_values_for_ten_seeds():
+    from optlab.diagnostics import sign_test_p
+
+    assert sign_test_p(10, 0) == 2 / 1024
+    assert sign_test_p(9, 1) == sign_test_p(1, 9) == 2 * 11 / 1024
+    assert sign_test_p(8, 2) == 2 * 56 / 1024
+    assert sign_test_p(5, 5) == 1.0 and sign_test_p(0, 0) == 1.0
+
+
+def test_paired_verdict_needs_nine_of_ten_seeds_and_leaves_ties_out():
+    from optlab.diagnostics import paired_verdict
+
+    others = np.full(10, 5.0)
+    assert paired_verdict(np.r_[np.full(9, 3.0), 6.0], others, "faster", "slower") == "faster"
+    assert paired_verdict(np.r_[np.full(8, 3.0), 6.0, 6.0], others, "faster", "slower") == "no clear difference"
+    assert paired_verdict(np.full(10, 7.0), others, "faster", "slower") == "slower"
+    # two runs that never reach a target tie; the eight others decide (p = 2/256 < 0.05)
+    never = np.r_[np.full(8, 3.0), np.inf, np.inf]
+    assert paired_verdict(never, np.r_[others[:8], np.inf, np.inf]) == "lower"
+    assert paired_verdict(np.full(10, np.inf), others) == "higher"
+
+
+def test_grid_position_names_the_edges():
+    from optlab.diagnostics import grid_position
+
+    assert [grid_position(i, 4) for i in range(4)] == [
+        "at the lower edge of the grid", "inside the grid", "inside the grid", "at the upper edge of the grid"]
+    with pytest.raises(ValueError, match="index must lie in"):
+        grid_position(4, 4)

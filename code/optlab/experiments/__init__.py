@@ -39,7 +39,7 @@ def all_experiments() -> list[tuple[str, Experiment]]:
 
     A new module of experiments is imported here and its ``VERDICTS`` added.
     """
-    from . import adaptive, noise
+    from . import adaptive, noise, real_data
 
-    modules = (adaptive, noise)  # each new module of experiments goes in this tuple
+    modules = (adaptive, noise, real_data)  # each new module of experiments goes in this tuple
     return [(f"{m.__name__.rsplit('.', 1)[-1]}.{e.function.__name__}", e) for m in modules for e in m.VERDICTS]
