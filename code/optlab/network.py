@@ -50,7 +50,7 @@ def sigmoid(z):
 
 
 def _sigmoid_slope(z, a):
-    """:math:`\sigma'(z) = a(1 - a)` with :math:`a = \sigma(z)`, in place on one new array."""
+    r""":math:`\sigma'(z) = a(1 - a)` with :math:`a = \sigma(z)`, in place on one new array."""
     slope = 1.0 - a
     slope *= a
     return slope
