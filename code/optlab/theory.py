@@ -65,6 +65,44 @@ def spectral_radius(matrix):
     return float(radius) if np.ndim(radius) == 0 else radius
 
 
+def heavy_ball_rate(lr, beta, eigenvalue):
+    r"""The spectral radius of :func:`heavy_ball_matrix`, in closed form: heavy ball's rate along one eigen-direction.
+
+    The eigenvalues of the companion matrix are the roots of
+    :math:`z^2 - \tau z + \beta` with :math:`\tau = 1 + \beta - \eta\lambda`.
+    Their product is :math:`\beta`, so
+
+    .. math::
+        \rho(\eta, \beta, \lambda) = \begin{cases}
+        \sqrt\beta & \tau^2 \le 4\beta \quad\text{(complex roots: under- or critically damped)} \\
+        \tfrac12\bigl(|\tau| + \sqrt{\tau^2 - 4\beta}\bigr) & \tau^2 > 4\beta \quad\text{(real roots)}.
+        \end{cases}
+
+    The direction contracts when :math:`\rho < 1`, that is when
+    :math:`0 < \eta\lambda < 2(1 + \beta)`. Arrays broadcast against each
+    other, as in :func:`heavy_ball_matrix`; a grid of :math:`(\eta, \beta)`
+    costs no eigen-decomposition.
+    """
+    lr, beta, eigenvalue = (np.asarray(x, dtype=float) for x in (lr, beta, eigenvalue))
+    trace = 1 + beta - lr * eigenvalue
+    discriminant = trace**2 - 4 * beta
+    real_root = 0.5 * (np.abs(trace) + np.sqrt(np.maximum(discriminant, 0.0)))
+    return np.where(discriminant > 0, real_root, np.sqrt(beta))
+
+
+def critical_beta(lr, eigenvalue):
+    r"""The momentum :math:`\beta_c = (1 - \sqrt{\eta\lambda})^2` that damps an eigen-direction critically.
+
+    :math:`\tau^2 = 4\beta` (a double root of the characteristic polynomial
+    of :func:`heavy_ball_rate`) means :math:`|1 - \sqrt{\eta\lambda}| = \sqrt\beta`
+    for :math:`\beta < 1`. Above :math:`\beta_c` the roots are complex and the
+    direction rings with rate :math:`\sqrt\beta`; below it they are real and
+    one of them is larger than :math:`\sqrt\beta`. For :math:`\eta\lambda \ge 4`
+    no :math:`\beta < 1` damps it critically, and the result is at least 1.
+    """
+    return (1.0 - np.sqrt(np.asarray(lr, dtype=float) * np.asarray(eigenvalue, dtype=float))) ** 2
+
+
 def measured_rate(errors, tail: float = 0.5) -> float:
     r"""The geometric-mean contraction :math:`(e_T / e_S)^{1/(T-S)}` over the last part of a run.
 
@@ -96,10 +134,10 @@ def damped_momentum_limit(beta: float) -> float:
 
 
 def ridge_minimiser(surface, l2: float) -> np.ndarray:
-    r"""The minimiser of :math:`L(w) + \tfrac{\lambda}{2}\lVert w\rVert^2` for a quadratic surface.
+    r"""The minimiser of :math:`L(w) + \tfrac{\omega}{2}\lVert w\rVert^2` for a quadratic surface.
 
     With :math:`L(w) = \tfrac12 (w-c)^\top A (w-c)` the penalised gradient
-    :math:`A(w - c) + \lambda w` vanishes at :math:`w = (A + \lambda I)^{-1} A c`.
+    :math:`A(w - c) + \omega w` vanishes at :math:`w = (A + \omega I)^{-1} A c`.
     """
     A = np.asarray(surface.hessian, dtype=float)
     c = np.asarray(surface.minima[0], dtype=float)
@@ -112,8 +150,8 @@ def box_minimiser(surface, radius: float) -> np.ndarray:
     A diagonal quadratic is a sum of one-dimensional parabolas, one per
     coordinate, so the constrained minimiser clips each coordinate of the
     centre :math:`c` to :math:`[-r, r]`. Xie & Li (2024) show that AdamW's
-    limit points solve this constrained problem with :math:`r = \eta/\lambda`
-    (in the chapter's convention for :math:`\lambda`).
+    limit points solve this constrained problem with :math:`r = \eta/\omega`
+    (in the chapter's convention for the weight decay :math:`\omega`).
     """
     A = np.asarray(surface.hessian, dtype=float)
     if not np.allclose(A, np.diag(np.diag(A))):

@@ -10,7 +10,8 @@ from PIL import Image
 
 from booktools.sphinx_ext.page_weight import FONTAWESOME_SCRIPT
 
-PAGES = ["chapters/momentum_rmsprop_adam.html", "chapters/exercises.html", "chapters/race.html", "index.html"]
+PAGES = ["chapters/momentum_rmsprop_adam.html", "chapters/momentum_in_depth.html", "chapters/adam_in_depth.html",
+         "chapters/exercises.html", "chapters/race.html", "index.html"]
 
 
 def test_built_site_has_no_fontawesome_script_and_palette_figures(built_site):
@@ -20,7 +21,7 @@ def test_built_site_has_no_fontawesome_script_and_palette_figures(built_site):
             continue
         assert "fontawesome.js" not in page.read_text(encoding="utf-8"), page
     figures = {image for name in PAGES for image in _figure_sources(built_site / name)}
-    assert len(figures) >= 17  # the chapter's and the exercises' figures
+    assert len(figures) >= 17  # the chapter's, its companion pages' and the exercises' figures
     for image in figures:
         with Image.open(built_site / image) as png:
             assert png.mode == "P", image

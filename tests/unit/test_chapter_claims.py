@@ -61,6 +61,26 @@ def test_heavy_ball_error_bound_with_the_t_plus_one_factor():
     assert (errors / rho**t).max() > 1  # the polynomial factor is not decorative
 
 
+def test_the_habitual_beta_rings_both_curvatures_of_the_bowl_at_sqrt_beta():
+    """27.2: 'the habitual beta = 0.9 puts both directions deep in the ringing band, where almost every stable
+    eta gives sqrt(0.9)': from eta = 0.0014 (curvature 2 critically damped near 0.0013) to the limit 0.038."""
+    lrs = np.linspace(0.0014, 0.0379, 200)
+    for curvature in (2.0, 100.0):
+        np.testing.assert_allclose(theory.heavy_ball_rate(lrs, 0.9, curvature), np.sqrt(0.9), rtol=1e-12)
+    assert theory.critical_beta(0.0013, 2.0) > 0.9 > theory.critical_beta(0.0014, 2.0)
+    assert theory.heavy_ball_rate(0.0381, 0.9, 100.0) > 1  # 2 (1 + beta) / 100 = 0.038
+
+
+def test_momentum_and_nesterov_cut_the_loss_of_gradient_descent_180_and_4000_fold():
+    """27.2: after 80 steps at eta = 0.012, beta = 0.9; the tuned pair is many decades below Nesterov."""
+    lr_star, beta_star = theory.momentum_optimal(2.0, 100.0)
+    finals = [run_on_surface(BOWL, opt, steps=80).losses[-1] for opt in
+              (SGD(lr=0.012), Momentum(lr=0.012, beta=0.9), Momentum(lr=0.012, beta=0.9, nesterov=True),
+               Momentum(lr=lr_star, beta=beta_star))]
+    assert 170 < finals[0] / finals[1] < 190 and finals[0] / finals[2] > 4000
+    assert finals[3] < 1e-8 * finals[2]
+
+
 def test_momentum_with_beta_zero_is_gradient_descent_exactly():
     a = run_on_surface(BOWL, Momentum(lr=0.012, beta=0.0), steps=80).path
     b = run_on_surface(BOWL, SGD(lr=0.012), steps=80).path

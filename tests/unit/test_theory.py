@@ -14,9 +14,12 @@ from hypothesis import strategies as st
 
 from optlab import SGD, Adam, DecoupledWeightDecay, L2Penalty, Momentum, quadratic, run_on_surface
 from optlab.theory import (
+    critical_beta,
+    damped_momentum_limit,
     gd_optimal_lr,
     gd_rate,
     heavy_ball_matrix,
+    heavy_ball_rate,
     measured_rate,
     momentum_optimal,
     momentum_rate,
@@ -114,6 +117,62 @@ def test_no_other_tuning_beats_the_optimal_one(kappa, d_lr, d_beta):
     lr, beta = lr * (1 + d_lr), min(max(beta + d_beta * (1 - beta), 0.0), 0.999999)
     worst = max(spectral_radius(heavy_ball_matrix(lr, beta, lam)) for lam in (MU, L))
     assert worst >= momentum_rate(kappa) * (1 - 1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lr=st.floats(1e-4, 0.1), beta=st.floats(0.0, 0.999), eigenvalue=st.floats(0.1, 200.0))
+def test_closed_form_rate_is_the_spectral_radius_of_the_companion_matrix(lr, beta, eigenvalue):
+    """heavy_ball_rate against numpy's eigenvalues of heavy_ball_matrix; near a double root the solver
+    is only accurate to about sqrt(machine eps), hence the tolerance."""
+    expected = spectral_radius(heavy_ball_matrix(lr, beta, eigenvalue))
+    assert heavy_ball_rate(lr, beta, eigenvalue) == pytest.approx(expected, rel=1e-7, abs=1e-7)
+
+
+def test_closed_form_rate_over_a_grid_matches_a_stack_of_eigen_decompositions():
+    lrs, betas = np.meshgrid(np.linspace(0.0, 0.05, 41), np.linspace(0.0, 0.99, 34), indexing="ij")
+    for eigenvalue in (2.0, 100.0):
+        np.testing.assert_allclose(heavy_ball_rate(lrs, betas, eigenvalue),
+                                   spectral_radius(heavy_ball_matrix(lrs, betas, eigenvalue)), rtol=1e-7, atol=1e-7)
+
+
+def test_the_bowl_rate_is_least_at_the_tuned_pair_of_the_heavy_ball_theorem():
+    """On L = w1^2 + 50 w2^2 (curvatures 2 and 100) the slower of the two directions is fastest at
+    (eta*, beta*), where it contracts by (sqrt(kappa) - 1)/(sqrt(kappa) + 1) with kappa = 50."""
+    lr_star, beta_star = momentum_optimal(2.0, 100.0)
+    lrs, betas = np.meshgrid(np.linspace(0.0, 0.045, 451), np.linspace(0.0, 0.99, 496), indexing="ij")
+    bowl = np.maximum(heavy_ball_rate(lrs, betas, 2.0), heavy_ball_rate(lrs, betas, 100.0))
+    best = np.unravel_index(np.argmin(bowl), bowl.shape)
+    assert abs(lrs[best] - lr_star) <= 2e-4 and abs(betas[best] - beta_star) <= 4e-3
+    assert bowl.min() >= momentum_rate(50.0) * (1 - 1e-12)
+    assert bowl.min() == pytest.approx(momentum_rate(50.0), abs=2e-3)
+    at_star = [heavy_ball_rate(lr_star, beta_star, lam) for lam in (2.0, 100.0)]
+    np.testing.assert_allclose(at_star, momentum_rate(50.0), rtol=1e-12)
+    gd = bowl[:, 0]  # beta = 0 is gradient descent, tuned at 2/(2 + 100)
+    assert gd.min() == pytest.approx(gd_rate(50.0), abs=1e-3) and gd.min() > bowl.min() + 0.2
+
+
+@pytest.mark.parametrize("eigenvalue", [2.0, 100.0])
+def test_critical_damping_separates_real_roots_from_complex_ones(eigenvalue):
+    lrs = np.linspace(0.001, 3.9, 50) / eigenvalue  # eta * lambda below 4, where beta_c < 1
+    beta_c = critical_beta(lrs, eigenvalue)
+    trace = 1 + beta_c - lrs * eigenvalue
+    np.testing.assert_allclose(trace**2, 4 * beta_c, atol=1e-12)  # a double root
+    # At a double root the rounding of tau^2 - 4 beta, of order 1e-16, moves the rate by its square root.
+    np.testing.assert_allclose(heavy_ball_rate(lrs, beta_c, eigenvalue), np.sqrt(beta_c), rtol=1e-7, atol=1e-7)
+    above = np.minimum(beta_c + 0.01, 0.999)
+    np.testing.assert_allclose(heavy_ball_rate(lrs, above, eigenvalue), np.sqrt(above), rtol=1e-12)
+    below = beta_c[beta_c > 0.01] - 0.01
+    assert np.all(heavy_ball_rate(lrs[beta_c > 0.01], below, eigenvalue) > np.sqrt(below))
+    lr_star, beta_star = momentum_optimal(2.0, 100.0)  # the tuned pair damps both extremes critically
+    np.testing.assert_allclose(critical_beta(lr_star, eigenvalue), beta_star, rtol=1e-12)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_closed_form_rate_crosses_one_at_the_stability_limit(beta):
+    """Below eta * lambda = 2 (1 + beta) the direction contracts, above it grows; damped_momentum_limit agrees."""
+    limit = 2 * (1 + beta)
+    assert heavy_ball_rate(0.999 * limit, beta, 1.0) < 1 < heavy_ball_rate(1.001 * limit, beta, 1.0)
+    assert damped_momentum_limit(beta) * (1 - beta) == pytest.approx(limit)
 
 
 def test_momentum_state_is_the_heavy_ball_recurrence():

@@ -1,5 +1,10 @@
 r"""The runs of sections 27.3 to 27.6 that end in a verdict, on the bowl :math:`L = w_1^2 + 50\,w_2^2`.
 
+The main page prints those of :func:`adagrad_and_rmsprop`, :func:`remedies`
+and :func:`ridge_and_box`; its companion "27.4 in depth" those of
+:func:`adam_blowup`, :func:`sawtooth` and :func:`ablation`; the conventions
+page those of :func:`rmsprop_decays`.
+
 Each function runs one experiment of the chapter for ``horizon`` steps and
 returns :class:`Runs`: the iterates, the step sizes
 :math:`\eta_t/(\sqrt{s_t} + \epsilon)` of each coordinate, and the
