@@ -167,8 +167,10 @@ def settle_verdict(path, target, tol: float = 1e-6, window: int = 100) -> str:
     rings through the target on its way does not count), and *leaves* at
     the first later step :math:`b` with :math:`d_b >` ``tol``. The verdict is
     ``"comes within tol by step a and stays"``, ``"comes within tol by step a,
-    leaves at step b"``, or ``"never comes within tol"``. A run that leaves
-    its target must be read at a horizon past the step it leaves.
+    then leaves it"``, or ``"never comes within tol"``. The step it leaves is
+    not named: it is where a growing step size crosses a stability limit,
+    and a change in the last bit of the arithmetic moves it by a few steps.
+    A run that leaves its target must be read at a horizon past that step.
     """
     distance = np.abs(np.asarray(path, dtype=float) - np.asarray(target, dtype=float)).max(axis=-1)
     inside = distance <= tol
@@ -181,7 +183,7 @@ def settle_verdict(path, target, tol: float = 1e-6, window: int = 100) -> str:
     left = np.flatnonzero(~inside[arrived:])
     if not left.size:
         return f"comes within {tol:g} by step {arrived} and stays"
-    return f"comes within {tol:g} by step {arrived}, leaves at step {arrived + left[0]}"
+    return f"comes within {tol:g} by step {arrived}, then leaves it"
 # Verdicts of the page on noise and schedules (sections 27.7 and 27.8), each read off a batch of runs.
 
 
