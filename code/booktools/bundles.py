@@ -16,6 +16,7 @@ installed, it installs the wheel that lies beside the notebook.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 import shutil
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 INSTALL_CELL = '''\
@@ -54,6 +56,12 @@ class Edition:
     book: str
     optlab: str
     date: str
+
+    @classmethod
+    def today(cls, release: str | None) -> Edition:
+        """The edition of a build run today (UTC) from the book's ``release``, with the installed optlab."""
+        today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+        return cls(book=release or "unversioned", optlab=version("optlab"), date=today)
 
     def line(self) -> str:
         return f"edition {self.book}, optlab {self.optlab}, built {self.date}"

@@ -11,31 +11,18 @@ Named in ``_config.yml``'s extensions; the bundles themselves are made by
 2. The page's download menu offers the zip beside the ``.ipynb``.
 3. ``{{ edition }}`` in a page reads the book's ``release``, the version of
    ``optlab`` and the build date, so a reader can say which edition they read;
-   the PDF's title page says the same ("Release 2.0, optlab 0.1.0" over the
-   build date).
+   the PDF's title page says the same (``pdf_edition.py``).
 """
 from __future__ import annotations
 
-import datetime
-from importlib.metadata import version
 from pathlib import Path
 
 from booktools import ROOT
 from booktools.bundles import Edition, build_wheel, write_bundle
 
 
-def _edition(config) -> Edition:
-    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
-    return Edition(book=config.release or "unversioned", optlab=version("optlab"), date=today)
-
-
 def _offer_edition(app, config) -> None:
-    config.myst_substitutions = {**config.myst_substitutions, "edition": _edition(config).line()}
-
-
-def _name_optlab_on_the_title_page(app) -> None:
-    if app.builder.name == "latex":  # its context was made from the configuration just before this event
-        app.builder.context["release"] = f"{app.config.release}, optlab {version('optlab')}"
+    config.myst_substitutions = {**config.myst_substitutions, "edition": Edition.today(config.release).line()}
 
 
 def _is_notebook(app, pagename: str) -> bool:
@@ -69,7 +56,7 @@ def _write_bundles(app, exception) -> None:
     build = Path(app.outdir).parent
     wheel = build_wheel(ROOT, build / ".wheels")
     lock_text = (ROOT / "requirements.lock").read_text()
-    edition = _edition(app.config)
+    edition = Edition.today(app.config.release)
     for pagename in sorted(filter(lambda name: _is_notebook(app, name), app.env.found_docs)):
         notebook = build / "jupyter_execute" / f"{pagename}.ipynb"
         target = _bundle_path(app, pagename)
@@ -81,7 +68,6 @@ def _write_bundles(app, exception) -> None:
 
 def setup(app):
     app.connect("config-inited", _offer_edition)
-    app.connect("builder-inited", _name_optlab_on_the_title_page)
     # After sphinx-book-theme has built its header buttons (priority 501).
     app.connect("html-page-context", _offer_bundle, priority=600)
     app.connect("build-finished", _write_bundles)
