@@ -43,6 +43,8 @@ from .latex_log import undefined_references
 from .myst import blocks
 
 DEFAULT_OUTPUT = ROOT / "_build" / "student" / "html"
+BOOK_PDF_NAME = "momentum-rmsprop-adam.pdf"
+"""The PDF of ``make pdf`` (``latex: latex_documents: targetname`` in ``_config.yml``, as ``.tex``)."""
 STUDENT_PDF_NAME = "momentum-rmsprop-adam-student.pdf"
 
 # Everything the book build reads lives at the top level of the repository
