@@ -168,9 +168,10 @@ def squeeze(text: str) -> str:
     """``text`` as the check compares it: compatibility forms, straight quotes, no white space, no break marks."""
     text = unicodedata.normalize("NFKC", text)
     text = text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2212": "-"}))
+    text = re.sub(r"\s+", "", text)
     for mark in BREAK_MARKS:
         text = text.replace(mark, "")
-    return re.sub(r"\s+", "", text)
+    return text
 
 
 CHAPTER_HEAD_PT = 20
@@ -179,8 +180,12 @@ CHAPTER_HEAD_PT = 20
 
 @functools.cache
 def pdf_pages() -> list[str]:
-    """The text of each page of the PDF, in reading order."""
-    raw = subprocess.run(["pdftotext", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
+    """The text of each page of the PDF, in the order it was typeset.
+
+    (pdftotext's default reading order takes the gaps of a printed table for
+    columns and reads them one after the other.)
+    """
+    raw = subprocess.run(["pdftotext", "-raw", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
     return raw.split("\f")[:-1]
 
 
