@@ -37,10 +37,11 @@ import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
+
+import optlab
 
 INSTALL_CELL = '''\
 # Makes optlab importable outside the book: where it is not installed yet,
@@ -49,7 +50,7 @@ try:
     import optlab
 except ModuleNotFoundError:
     import glob, subprocess, sys
-    wheels = sorted(glob.glob("optlab-*.whl"))
+    wheels = sorted(glob.glob("optlab_book-*.whl"))
     if not wheels:
         raise ModuleNotFoundError(
             "optlab is not installed: download this page's bundle (.zip) from the book's "
@@ -58,6 +59,9 @@ except ModuleNotFoundError:
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", wheels[-1]], check=True)
     print(f"optlab installed from {wheels[-1]}")'''
 """The first code cell of every notebook page; it prints nothing where optlab is installed."""
+
+DISTRIBUTION = "optlab-book"
+"""optlab's name on the package index (``pyproject.toml``): "optlab" there is another project. The import name is optlab."""
 
 RUN_REQUIREMENTS = ("numpy", "matplotlib", "ipykernel")
 """What a notebook of the book needs beside optlab, to run in Jupyter."""
@@ -142,7 +146,7 @@ class Edition:
     def today(cls, release: str | None) -> Edition:
         """The edition of a build run today (UTC) from the book's ``release``, with the installed optlab."""
         today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
-        return cls(book=release or "unversioned", optlab=version("optlab"), date=today)
+        return cls(book=release or "unversioned", optlab=optlab.__version__, date=today)
 
     def line(self) -> str:
         return f"edition {self.book}, optlab {self.optlab}, built {self.date}"
@@ -159,7 +163,7 @@ def source_digest(root: Path) -> str:
 def build_wheel(root: Path, cache: Path) -> Path:
     """The wheel of ``optlab``, built once per source digest into ``cache/DIGEST/``."""
     folder = cache / source_digest(root)
-    wheels = sorted(folder.glob("optlab-*.whl"))
+    wheels = sorted(folder.glob(f"{DISTRIBUTION.replace('-', '_')}-*.whl"))
     if not wheels:
         folder.mkdir(parents=True, exist_ok=True)
         # From a copy of what the wheel is made of: setuptools leaves a build/
@@ -170,7 +174,7 @@ def build_wheel(root: Path, cache: Path) -> Path:
                             ignore=shutil.ignore_patterns("__pycache__"))
             subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                             "--disable-pip-version-check", "--wheel-dir", str(folder), copy], check=True)
-        wheels = sorted(folder.glob("optlab-*.whl"))
+        wheels = sorted(folder.glob(f"{DISTRIBUTION.replace('-', '_')}-*.whl"))
     return wheels[-1]
 
 

@@ -64,7 +64,7 @@ def test_bundle_runs_in_a_fresh_environment_with_the_twins_outputs(page, site_ur
     folder = tmp_path / page
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{page}.ipynb", "README.md", "requirements.txt", "requirements.lock", "requirements-lab.txt",
-         *[p.name for p in folder.glob("optlab-*.whl")]])
+         *[p.name for p in folder.glob("optlab_book-*.whl")]])
     assert "jupyterlab-myst" in (folder / "requirements-lab.txt").read_text()
 
     venv = tmp_path / "venv"
@@ -78,7 +78,7 @@ def test_bundle_runs_in_a_fresh_environment_with_the_twins_outputs(page, site_ur
     executed = [c for c in nbformat.read(folder / "executed.ipynb", 4).cells if c.cell_type == "code"]
     twin = [c for c in nbformat.read(ROOT / "notebooks" / f"{page}.ipynb", 4).cells if c.cell_type == "code"]
     assert executed[0].source == INSTALL_CELL
-    assert re.fullmatch(r"optlab installed from optlab-[^ ]+\.whl\n", printed(executed[0]))
+    assert re.fullmatch(r"optlab installed from optlab_book-[^ ]+\.whl\n", printed(executed[0]))
     assert printed(twin[0]) == ""  # where optlab is installed, the first cell says nothing
     assert [printed(c) for c in executed[1:]] == [printed(c) for c in twin[1:]]
 
