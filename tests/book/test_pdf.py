@@ -17,15 +17,19 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import re
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
+import jupytext
 import pytest
 
 from booktools import ROOT, toc
 from booktools.latex_log import overfull_boxes, undefined_references
+from booktools.student_edition import strip_solutions
 
 pytestmark = pytest.mark.pdf
 
@@ -179,20 +183,20 @@ CHAPTER_HEAD_PT = 20
 
 
 @functools.cache
-def pdf_pages() -> list[str]:
-    """The text of each page of the PDF, in the order it was typeset.
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page of ``pdf``, in the order it was typeset.
 
     (pdftotext's default reading order takes the gaps of a printed table for
     columns and reads them one after the other.)
     """
-    raw = subprocess.run(["pdftotext", "-raw", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
+    raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return raw.split("\f")[:-1]
 
 
 @functools.cache
-def chapter_heads() -> list[str]:
-    """For each page of the PDF, its words set as large as a chapter title, squeezed (mostly empty)."""
-    boxes = subprocess.run(["pdftotext", "-bbox", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
+def chapter_heads(pdf: Path) -> list[str]:
+    """For each page of ``pdf``, its words set as large as a chapter title, squeezed (mostly empty)."""
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     heads = []
     for page in boxes.split("<page ")[1:]:
         words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', page)
@@ -201,19 +205,19 @@ def chapter_heads() -> list[str]:
     return heads
 
 
-def chapter_texts(titles: list[str]) -> list[tuple[str, str]]:
-    """The squeezed text of each chapter (as printed, and with hyphenated line ends joined), in order.
+def chapter_texts(pdf: Path, titles: list[str]) -> list[tuple[str, str]]:
+    """The squeezed text of each chapter of ``pdf`` (as printed, and with hyphenated line ends joined), in order.
 
     A chapter runs from the page whose chapter-size title is its title to the
     page before the next chapter's; the title page is no chapter.
     """
-    heads, starts, cursor = chapter_heads(), [], 1
+    heads, starts, cursor = chapter_heads(pdf), [], 1
     for title in titles:
         cursor = next((i for i in range(cursor, len(heads)) if heads[i].casefold().startswith(squeeze(title).casefold())),
                       None)
         assert cursor is not None, f"no page after page {starts[-1:]} opens with the chapter title {title!r}"
         starts.append(cursor)
-    pages = pdf_pages()
+    pages = pdf_pages(pdf)
     texts = []
     for start, end in zip(starts, [*starts[1:], len(pages)]):
         raw = "".join(pages[start:end])
@@ -253,18 +257,31 @@ def missing_lines(lines: list[str], texts: tuple[str, ...]) -> list[str]:
 NOTEBOOK_PAGES = [page for page in toc.pages() if toc.is_notebook(page)]
 
 
-def executed_lines(page: Path) -> list[str]:
-    """:func:`shown_lines` of a page's notebook as this build executed it."""
-    executed = EXECUTED / page.relative_to(ROOT).with_suffix(".ipynb")
-    return shown_lines(json.loads(executed.read_text(encoding="utf-8")))
+def executed_lines(page: Path, student: bool = False) -> list[str]:
+    """:func:`shown_lines` of a page's notebook as this build executed it (without its solutions for the student).
+
+    The student edition executes the same cells minus the solutions', so its
+    lines are those of the cells that :func:`student_edition.strip_solutions` keeps.
+    """
+    notebook = json.loads((EXECUTED / page.relative_to(ROOT).with_suffix(".ipynb")).read_text(encoding="utf-8"))
+    if student:
+        kept = {cell.source for cell in jupytext.reads(strip_solutions(page.read_text(encoding="utf-8")),
+                                                      fmt="myst").cells}
+        notebook["cells"] = [cell for cell in notebook["cells"] if "".join(cell["source"]) in kept]
+    return shown_lines(notebook)
 
 
+@pytest.mark.parametrize("student", [False, True], ids=["book", "student"])
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=lambda page: page.stem)
-def test_every_code_line_and_printed_line_is_in_its_chapter(page, text):
-    lines = executed_lines(page)
+def test_every_code_line_and_printed_line_is_in_its_chapter(page, student, require):
+    require("pdftotext")
+    pdf = STUDENT_PDF if student else PDF
+    if not pdf.is_file():
+        pytest.fail(f"{pdf} is missing: run `make pdf` and `make pdf-student`", pytrace=False)
+    lines = executed_lines(page, student)
     assert sum(len(executed_lines(p)) for p in NOTEBOOK_PAGES) > 500  # the extraction finds the book's code
     titles = [chapter_title(p) for p in toc.pages()]
-    missing = missing_lines(lines, chapter_texts(titles)[titles.index(chapter_title(page))])
+    missing = missing_lines(lines, chapter_texts(pdf, titles)[titles.index(chapter_title(page))])
     assert not missing, f"{len(missing)} of {len(lines)} lines are not in the PDF: {missing}"
 
 
@@ -295,3 +312,69 @@ def test_the_check_finds_a_missing_line_an_overfull_box_and_an_undefined_referen
     assert overfull_boxes(log) == ["Overfull \\vbox (102.42332pt too high) detected at line 3446"]
     wrapped = "LaTeX Warning: Hyper reference `chapters/exercises:ex-momentum-noise' on page 3\n7 undefined on input line 2445.\n"
     assert undefined_references(wrapped) == ["LaTeX Warning: Hyper reference `chapters/exercises:ex-momentum-noise' on page 37 undefined"]
+
+
+PLANTED_PAGE = """---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+
+# Planted
+
+```{code-cell} ipython3
+%s
+```
+
+```{exercise} 27.9 · A statement
+:label: ex-planted
+
+Run the cell above.
+```
+
+```{solution-start} ex-planted
+:label: sol-planted
+```
+
+```{code-cell} ipython3
+%s
+```
+
+```{solution-end}
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def planted_pdf(tmp_path_factory):
+    """A one-chapter book built like the PDF edition, planted with a code line of 300 characters that cannot break.
+
+    Its exercise's solution holds a code cell of 150 lines, more than a page.
+    Returns (PDF, LaTeX log, the planted line, the solution's lines).
+    """
+    folder = tmp_path_factory.mktemp("planted")
+    overlong = "planted = " + repr("x" * 290)
+    solution = [f"solution_{i:03d} = {i}" for i in range(150)]
+    (folder / "chapters").mkdir()
+    (folder / "chapters" / "planted.md").write_text(PLANTED_PAGE % (overlong, "\n".join(solution)))
+    (folder / "index.md").write_text("# About this book\n\nA planted book.\n")
+    (folder / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapters/planted\n")
+    for name in ("_config.yml", "references.bib"):
+        (folder / name).write_text((ROOT / name).read_text())
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    subprocess.run([jupyter_book, "build", str(folder), "--builder", "pdflatex"], env=env, check=True,
+                   capture_output=True, timeout=600)
+    latex = folder / "_build" / "latex"
+    return latex / PDF.name, (latex / LOG.name).read_text(errors="replace"), overlong, solution
+
+
+def test_the_check_fails_on_a_planted_overlong_code_line_and_keeps_a_long_solution(planted_pdf):
+    pdf, log, overlong, solution = planted_pdf
+    assert any("hbox" in box for box in overfull_boxes(log)), "the planted line runs into the margin"
+    planted = chapter_texts(pdf, ["About this book", "Planted"])[1]
+    assert not missing_lines(solution, planted), "a solution is no box: its code breaks across pages"
+    assert len(pdf_pages(pdf)) >= 4
