@@ -13,8 +13,9 @@ import re
 import sys
 from pathlib import Path
 
-OVERFULL_TOLERANCE_PT = 1.0
-"""A box may stick out by this much (a hair, invisible); more is text running into the margin or the footer."""
+OVERFULL_TOLERANCE_PT = 3.0
+"""A box may stick out by this much, a quarter of a line into the margin (a code frame split over two pages
+can end a point or two low); more is text running into the margin or the footer, or off the page."""
 
 
 def overfull_boxes(log: str, tolerance_pt: float = OVERFULL_TOLERANCE_PT) -> list[str]:
