@@ -18,6 +18,10 @@ citation and cross-reference role is rewritten as the plain text the site
 shows ("Kingma and Ba (2015)", "Figure 27.3", "Theorem 27.1", "(27.4)", a
 section's title), by :func:`plain_references` with a :class:`BookReferences`
 read from the build; the notebook ends with the list of the works it cites.
+Its frontmatter (:func:`numbering_frontmatter`) makes jupyterlab-myst number
+theorems, algorithms, definitions and equations 27.N from where the page
+starts; figures made by code cells it does not number (their references
+are plain text with the book's numbers).
 
 Every notebook page starts with :data:`INSTALL_CELL` (tagged
 ``remove-cell``, so the site does not show it): where ``optlab`` is not
@@ -40,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import yaml
 
 import optlab
 
@@ -120,9 +125,23 @@ def cited_keys(markdown: str) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def readable_notebook(notebook, references: BookReferences, page: str):
-    """A copy of ``notebook`` whose Markdown cells JupyterLab renders without the book, and its list of works cited."""
+def numbering_frontmatter(numbering: dict) -> str:
+    """A Markdown cell of MyST frontmatter that makes jupyterlab-myst number as the book does.
+
+    ``numbering`` is MyST's ``numbering`` setting (``enumerator: "27.%s"``,
+    the number each kind starts at, proofs unnumbered).
+    """
+    return "---\n" + yaml.safe_dump({"numbering": numbering}, sort_keys=False) + "---\n"
+
+
+def readable_notebook(notebook, references: BookReferences, page: str, numbering: dict | None = None):
+    """A copy of ``notebook`` whose Markdown cells JupyterLab renders without the book, and its list of works cited.
+
+    With ``numbering``, the notebook opens with the frontmatter of :func:`numbering_frontmatter`.
+    """
     readable = copy.deepcopy(notebook)
+    if numbering:
+        readable.cells.insert(0, nbformat.v4.new_markdown_cell(numbering_frontmatter(numbering)))
     cells = [cell for cell in readable.cells if cell.cell_type == "markdown"]
     keys = cited_keys("\n".join(cell.source for cell in cells))
     for cell in cells:
@@ -251,7 +270,7 @@ from this folder when `optlab` is missing.
 
 
 def write_bundle(target: Path, notebook: Path, wheel: Path, requirements: dict[str, str], page_title: str,
-                 edition: Edition, references: BookReferences, page: str) -> Path:
+                 edition: Edition, references: BookReferences, page: str, numbering: dict | None = None) -> Path:
     """Write the zip of one page, in a folder named after the page.
 
     It holds the notebook (its references as plain text: :func:`readable_notebook`),
@@ -259,7 +278,7 @@ def write_bundle(target: Path, notebook: Path, wheel: Path, requirements: dict[s
     """
     folder = target.stem
     target.parent.mkdir(parents=True, exist_ok=True)
-    readable = readable_notebook(nbformat.read(notebook, as_version=4), references, page)
+    readable = readable_notebook(nbformat.read(notebook, as_version=4), references, page, numbering)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr(f"{folder}/{notebook.name}", nbformat.writes(readable))
         bundle.write(wheel, f"{folder}/{wheel.name}")

@@ -25,6 +25,7 @@ import urllib.request
 import zipfile
 
 import nbformat
+import yaml
 import pytest
 
 from booktools import ROOT
@@ -128,3 +129,13 @@ def test_every_citation_and_reference_of_a_bundled_notebook_is_plain_text():
         "Exercise 27.4, Exercises).")
     with pytest.raises(KeyError):
         plain_references("{numref}`fig-missing`", REFERENCES, "chapters/exercises")
+
+
+def test_a_bundled_notebook_starts_its_numbering_where_its_page_does(built_site):
+    with zipfile.ZipFile(built_site / "_bundles" / "chapters" / "noise_and_schedules.zip") as bundle:
+        notebook = nbformat.reads(bundle.read("noise_and_schedules/noise_and_schedules.ipynb").decode(), 4)
+    frontmatter = yaml.safe_load(notebook.cells[0].source.strip().strip("-"))
+    site = (built_site / "chapters" / "noise_and_schedules.html").read_text(encoding="utf-8")
+    first_equation = min(int(n) for n in re.findall(r'class="eqno">\(27\.(\d+)\)', site))
+    assert frontmatter["numbering"]["enumerator"] == "27.%s"
+    assert frontmatter["numbering"]["equation"]["start"] == first_equation > 1

@@ -113,3 +113,11 @@ def test_nbconvert_runs(require):
     require("nbconvert")
     done = subprocess.run([sys.executable, "-m", "nbconvert", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip()[0].isdigit(), done.stderr
+
+
+def test_jupyterlab_numbers_the_boxes_27_n_as_the_book(chapter_notebook):
+    page, _ = chapter_notebook
+    titles = [title.inner_text() for title in page.locator(".myst-proof-title").all()]
+    for first in ("Definition 27.1 ", "Theorem 27.1 ", "Algorithm 27.1 "):
+        assert any(title.startswith(first) for title in titles), titles
+    assert not [title for title in titles if re.match(r"(Definition|Theorem|Algorithm) \d+\b(?!\.)", title)]

@@ -76,6 +76,18 @@ def _citations(app) -> dict[str, tuple[str, str, str]]:
     return citations
 
 
+def myst_numbering(app, pagename: str) -> dict:
+    """MyST's ``numbering`` for a page: each kind starts at the page's first number, "27.%s" on a chapter page."""
+    numbering = {}
+    for figtype, ids in app.env.toc_fignumbers.get(pagename, {}).items():
+        kind = {"displaymath": "equation", "figure": "figure", "table": "table"}.get(figtype, f"proof:{figtype}")
+        numbering[kind] = {"start": min(number[-1] for number in ids.values())}
+    chapter = app.config.chapter_numbers.get(pagename)
+    if chapter is not None:
+        numbering = {"enumerator": f"{chapter}.%s", **numbering}
+    return {**numbering, "proof:proof": {"enabled": False}}
+
+
 def book_references(app) -> BookReferences:
     """The book's labels, numbers, page titles and citations as plain text, from this build."""
     pages = {docname: title.astext() for docname, title in app.env.titles.items()}
@@ -126,7 +138,8 @@ def _write_bundles(app, exception) -> None:
         fresh = target.is_file() and target.stat().st_mtime >= max(notebook.stat().st_mtime, wheel.stat().st_mtime)
         if not fresh:
             title = app.env.titles[pagename].astext()
-            write_bundle(target, notebook, wheel, requirements, title, edition, references, pagename)
+            write_bundle(target, notebook, wheel, requirements, title, edition, references, pagename,
+                         myst_numbering(app, pagename))
 
 
 def setup(app):
