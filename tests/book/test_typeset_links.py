@@ -11,6 +11,7 @@ import re
 import pytest
 
 from booktools import ROOT, toc
+from booktools.sphinx_ext.pdf_links import built_pdf
 from booktools.student_edition import BOOK_PDF_NAME, STUDENT_PDF_NAME
 
 PAGES = [page.relative_to(ROOT).with_suffix(".html").as_posix() for page in toc.pages()]
@@ -26,7 +27,7 @@ def test_every_page_offers_both_typeset_pdfs_and_no_print_button(built_site, pag
 
 def test_the_linked_pdfs_are_in_the_site_where_built(built_site):
     for name in (BOOK_PDF_NAME, STUDENT_PDF_NAME):
-        built = ROOT / "_build" / ("student" if name == STUDENT_PDF_NAME else "latex") / name
+        built = built_pdf(name)
         if built.is_file():
             assert (built_site / name).read_bytes()[:5] == b"%PDF-"
 

@@ -21,15 +21,10 @@ bibliography's layout) is ``optlabbook.sty`` beside this module.
 6. The title page names the edition ("Edition 2.0, optlab 0.1.0, built
    2026-12-05"; "Student edition" for the book without solutions).
 
-And the site offers the typeset PDFs: every page's download menu links them
-in place of the theme's "print this page" button, the landing page links
-them through ``{{ typeset_pdf }}``, and an HTML build copies those that
-``make pdf`` and ``make pdf-student`` have made into the site (the two
-targets copy them too). The student edition's site offers its own PDF only.
+The site links the PDFs (``pdf_links.py``).
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from docutils import nodes
@@ -37,9 +32,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node, solution_node
 
-from booktools import ROOT
 from booktools.bundles import Edition
-from booktools.student_edition import BOOK_PDF_NAME, STUDENT_PDF_NAME
 
 STYLE = Path(__file__).with_name("optlabbook.sty")
 
@@ -179,47 +172,6 @@ class LandingPageAsFrontChapter(SphinxPostTransform):
         root.insert(1, _raw(rf"\optlabfrontchapter{{{title}}}"))
 
 
-def typeset_pdfs(config) -> list[tuple[str, str]]:
-    """(file name, description) of each PDF the site offers: the book's, and the student edition's."""
-    student = (STUDENT_PDF_NAME, "the student edition (PDF, without solutions)")
-    return [student] if config.student_edition else [(BOOK_PDF_NAME, "the book (PDF)"), student]
-
-
-def _built_pdf(name: str) -> Path:
-    """Where ``make pdf`` or ``make pdf-student`` leaves a PDF of the book."""
-    return ROOT / "_build" / ("student" if name == STUDENT_PDF_NAME else "latex") / name
-
-
-def _offer_pdfs_on_the_landing_page(app, config) -> None:
-    links = "; ".join(f'<a href="{name}">{description}</a>' for name, description in typeset_pdfs(config))
-    paragraph = f'<p class="typeset-pdf">The typeset book, to print or read offline: {links}.</p>'
-    config.myst_substitutions = {**config.myst_substitutions, "typeset_pdf": paragraph}
-
-
-def _offer_pdfs_in_the_download_menu(app, pagename, templatename, context, doctree) -> None:
-    for group in context.get("header_buttons", []):
-        if group.get("label") != "download-buttons":
-            continue
-        printed = [b for b in group["buttons"] if b.get("label") == "download-pdf-button"]
-        at = group["buttons"].index(printed[0]) if printed else len(group["buttons"])
-        group["buttons"][at:at + len(printed)] = [{
-            "type": "link",
-            "url": context["pathto"](name, 1),
-            "text": ".pdf" if number == 0 else "student .pdf",
-            "icon": "fas fa-file-pdf",
-            "tooltip": f"Download {description}",
-            "label": "download-pdf-button" if number == 0 else "download-student-pdf-button",
-        } for number, (name, description) in enumerate(typeset_pdfs(app.config))]
-
-
-def _copy_pdfs_into_the_site(app, exception) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
-    for name, _ in typeset_pdfs(app.config):
-        if _built_pdf(name).is_file():
-            shutil.copyfile(_built_pdf(name), Path(app.outdir) / name)
-
-
 def _typeset_as_a_book(app, config) -> None:
     """Add the page design to the LaTeX settings; those of ``_config.yml`` take precedence."""
     config.latex_additional_files = [*config.latex_additional_files, str(STYLE)]
@@ -240,9 +192,6 @@ def _name_the_edition_on_the_title_page(app) -> None:
 def setup(app):
     app.add_config_value("student_edition", False, "env")
     app.connect("config-inited", _typeset_as_a_book)
-    app.connect("config-inited", _offer_pdfs_on_the_landing_page)
-    app.connect("html-page-context", _offer_pdfs_in_the_download_menu, priority=600)  # after the theme's (501)
-    app.connect("build-finished", _copy_pdfs_into_the_site)
     app.connect("builder-inited", _name_the_edition_on_the_title_page)
     for transform in (FoldedCodeLeftOut, SolutionsAtTheEnd, ExerciseTitlesAndLabels, CodeSizedToTheLine,
                       LandingPageAsFrontChapter):
