@@ -378,3 +378,11 @@ def test_the_check_fails_on_a_planted_overlong_code_line_and_keeps_a_long_soluti
     planted = chapter_texts(pdf, ["About this book", "Planted"])[1]
     assert not missing_lines(solution, planted), "a solution is no box: its code breaks across pages"
     assert len(pdf_pages(pdf)) >= 4
+
+
+def test_text_code_and_math_are_set_in_latin_modern_and_computer_modern(require):
+    require("pdfinfo")  # poppler-utils, which has pdffonts too
+    listing = subprocess.run(["pdffonts", str(PDF)], capture_output=True, text=True, check=True).stdout
+    fonts = {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]}
+    assert {"LMRoman10-Regular-Identity-H", "LMMono10-Regular-Identity-H"} <= fonts, fonts
+    assert all(re.match(r"(LM|CM|MSBM|MSAM)", font) for font in fonts), fonts  # no FreeSerif beside CM math
