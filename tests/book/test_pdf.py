@@ -386,3 +386,10 @@ def test_text_code_and_math_are_set_in_latin_modern_and_computer_modern(require)
     fonts = {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]}
     assert {"LMRoman10-Regular-Identity-H", "LMMono10-Regular-Identity-H"} <= fonts, fonts
     assert all(re.match(r"(LM|CM|MSBM|MSAM)", font) for font in fonts), fonts  # no FreeSerif beside CM math
+
+
+def test_the_pdf_speaks_of_its_solutions_as_printed(text):
+    from booktools.sphinx_ext.pdf_edition import PRINT_WORDING
+
+    for site, printed in PRINT_WORDING:
+        assert site not in text and printed in text

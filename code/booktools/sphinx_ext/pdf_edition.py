@@ -18,13 +18,16 @@ bibliography's layout) is ``optlabbook.sty`` beside this module.
    are broken, with a hook arrow.
 5. The landing page opens the book as the unnumbered chapter "About this
    book", not as text without a heading.
-6. The title page names the edition ("Edition 2.0, optlab 0.1.0, built
+6. What the pages say about the site's folds is reworded for print
+   (:data:`PRINT_WORDING`).
+7. The title page names the edition ("Edition 2.0, optlab 0.1.0, built
    2026-12-05"; "Student edition" for the book without solutions).
 
 The site links the PDFs (``pdf_links.py``).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -58,6 +61,12 @@ LATEX_ELEMENTS = {
     "makeindex": "",
     "printindex": "",
 }
+
+PRINT_WORDING = (
+    ("each exercise is followed by a worked solution, folded away until you click on it",
+     "the worked solutions follow the last exercise, in the section Solutions"),
+)
+"""(words of the site, their wording in print); ``tests/book/test_pdf.py`` checks the PDF reads the latter."""
 
 CODE_SIZES = ((r"\small", 94), (r"\footnotesize", 106), (r"\scriptsize", 121))
 """Font sizes of code and output, each with the longest line (in characters) that fits the text width.
@@ -160,6 +169,34 @@ class CodeSizedToTheLine(SphinxPostTransform):
                 block.parent.insert(index, _raw(rf"\begin{{optlabcodesize}}{{{size}}}"))
 
 
+def _text_runs(paragraph: nodes.paragraph):
+    """The runs of adjacent text nodes of a paragraph (MyST makes one per source line)."""
+    run = []
+    for child in [*paragraph.children, None]:
+        if isinstance(child, nodes.Text):
+            run.append(child)
+        elif run:
+            yield run
+            run = []
+
+
+class WordedForPrint(SphinxPostTransform):
+    builders = ("latex",)
+    default_priority = 400
+
+    def run(self, **kwargs) -> None:
+        for paragraph in self.document.findall(nodes.paragraph):
+            for run in list(_text_runs(paragraph)):
+                flat = re.sub(r"\s+", " ", "".join(text.astext() for text in run))  # spaces at its ends kept
+                worded = flat
+                for site, print_ in PRINT_WORDING:
+                    worded = worded.replace(site, print_)
+                if worded != flat:
+                    paragraph.replace(run[0], nodes.Text(worded))
+                    for text in run[1:]:
+                        paragraph.remove(text)
+
+
 class LandingPageAsFrontChapter(SphinxPostTransform):
     builders = ("latex",)
     default_priority = 400
@@ -194,6 +231,6 @@ def setup(app):
     app.connect("config-inited", _typeset_as_a_book)
     app.connect("builder-inited", _name_the_edition_on_the_title_page)
     for transform in (FoldedCodeLeftOut, SolutionsAtTheEnd, ExerciseTitlesAndLabels, CodeSizedToTheLine,
-                      LandingPageAsFrontChapter):
+                      WordedForPrint, LandingPageAsFrontChapter):
         app.add_post_transform(transform)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
