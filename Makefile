@@ -62,19 +62,26 @@ book: $(STAMP)
 
 # The PDF edition through Sphinx's LaTeX and XeLaTeX, in _build/latex. Needs
 # Debian's texlive-latex-recommended, texlive-latex-extra,
-# texlive-fonts-recommended, texlive-xetex, latexmk and fonts-freefont-otf
-# (.ci/run installs them). make pdf-student: the same without the solutions,
-# in _build/student/.
+# texlive-fonts-recommended, texlive-xetex, latexmk and fonts-lmodern
+# (.ci/run installs them). A reference that LaTeX finds undefined fails the
+# target (booktools.latex_log). make pdf-student: the same without the
+# solutions, marked "Student edition", in _build/student/. Each copies its PDF
+# into the built site, where every page's download menu links it.
 PDF_NAME := momentum-rmsprop-adam.pdf
+STUDENT_PDF_NAME := momentum-rmsprop-adam-student.pdf
 pdf: $(STAMP)
+	mkdir -p _build
 	env -u MPLBACKEND $(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going 2>&1 | tee _build/pdf.log
+	$(BIN)/python -m booktools.latex_log _build/latex/$(PDF_NAME:.pdf=.log)
+	if [ -d $(HTML) ]; then cp _build/latex/$(PDF_NAME) $(HTML)/; fi
 	@echo "PDF: _build/latex/$(PDF_NAME)"
 
 pdf-student: $(STAMP)
-	env -u MPLBACKEND $(BIN)/python -m booktools.student_edition --builder pdflatex --output _build/student/$(PDF_NAME)
+	env -u MPLBACKEND $(BIN)/python -m booktools.student_edition --builder pdflatex --output _build/student/$(STUDENT_PDF_NAME)
+	if [ -d $(HTML) ]; then cp _build/student/$(STUDENT_PDF_NAME) $(HTML)/; fi
 
 test-pdf: pdf pdf-student book
-	$(BIN)/python -m pytest -m pdf tests/book/test_pdf.py
+	$(BIN)/python -m pytest -m pdf tests/book/test_pdf.py tests/book/test_numbering.py
 
 # The student edition: the same book with every solution removed from the
 # sources before the build (see booktools/student_edition.py), in _build/student/html.

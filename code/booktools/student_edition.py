@@ -12,26 +12,40 @@ configuration and flags (``-W -n --keep-going``). The execution cache of the
 default build is copied along, so a page whose code did not change is not run
 again; the stripped exercise page runs only its statements' code.
 
+The copy is marked as the student edition: its configuration sets
+``student_edition`` (the PDF's title page says "Student edition"), its PDF is
+``momentum-rmsprop-adam-student.pdf``, and the sentences of the pages that
+speak of the solutions are rewritten (:data:`STUDENT_WORDING`). A sentence of
+that table that a page no longer contains stops the build, so an edited page
+cannot leave a promise of solutions in the student edition unnoticed.
+
 Usage::
 
     python -m booktools.student_edition [--output _build/student/html]
-    python -m booktools.student_edition --builder pdflatex --output _build/student/momentum-rmsprop-adam.pdf
+    python -m booktools.student_edition --builder pdflatex --output _build/student/momentum-rmsprop-adam-student.pdf
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from . import ROOT
+from .latex_log import undefined_references
 from .myst import blocks
 
 DEFAULT_OUTPUT = ROOT / "_build" / "student" / "html"
+BOOK_PDF_NAME = "momentum-rmsprop-adam.pdf"
+"""The PDF of ``make pdf`` (``latex: latex_documents: targetname`` in ``_config.yml``, as ``.tex``)."""
+STUDENT_PDF_NAME = "momentum-rmsprop-adam-student.pdf"
 
 # Everything the book build reads lives at the top level of the repository
 # (optlab and booktools are imported from the installed package); these are
@@ -84,13 +98,53 @@ def strip_solutions(text: str) -> str:
     return "".join(line for number, line in enumerate(lines) if number not in cut)
 
 
+STUDENT_WORDING = {
+    "chapters/exercises.md": (
+        ("In the book's default edition each exercise is followed by a worked solution, folded away until you "
+         "click on it: try the exercise first. The solutions use the same package, `optlab`, as the chapter, and "
+         "every number and figure in them is computed when the book is built. Instructors can build a student "
+         "edition in which the solutions are absent altogether (`make book-student`).",
+         "This is the student edition: it holds the exercises without their solutions. The exercises use the "
+         "same package, `optlab`, as the chapter."),
+        ("The cell below loads what the solutions share:", "The cell below loads what the exercises share:"),
+    ),
+    "chapters/momentum_rmsprop_adam.md": (
+        ("The exercises 27.1 to 27.6 for this chapter, with worked solutions, are on",
+         "The exercises 27.1 to 27.6 for this chapter are on"),
+    ),
+}
+"""Page -> (sentence of the default edition, its student-edition wording): every sentence that speaks of solutions."""
+
+
+def reword(text: str, wording) -> str:
+    """``text`` with each sentence of ``wording`` replaced, matched across line breaks.
+
+    Raises ``ValueError`` when a sentence is not in ``text``.
+    """
+    for sentence, student in wording:
+        pattern = r"\s+".join(map(re.escape, sentence.split()))
+        text, count = re.subn(pattern, lambda _: student, text)
+        if count == 0:
+            raise ValueError(f"the page no longer says {sentence!r}: update STUDENT_WORDING")
+    return text
+
+
+def mark_configuration(config: Path) -> None:
+    """Make the book's ``_config.yml`` at ``config`` that of the student edition."""
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings["sphinx"]["config"]["student_edition"] = True
+    settings["latex"]["latex_documents"]["targetname"] = STUDENT_PDF_NAME.replace(".pdf", ".tex")
+    config.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
 def prepare_sources(target: Path) -> list[Path]:
-    """Copy the book's sources into ``target`` and strip the solutions; return the pages changed."""
+    """Copy the book's sources into ``target``, strip the solutions and reword the pages; return the pages changed."""
     shutil.copytree(ROOT, target, ignore=IGNORED, dirs_exist_ok=True)
+    mark_configuration(target / "_config.yml")
     changed = []
     for page in sorted(target.rglob("*.md")):
         text = page.read_text(encoding="utf-8")
-        stripped = strip_solutions(text)
+        stripped = reword(strip_solutions(text), STUDENT_WORDING.get(page.relative_to(target).as_posix(), ()))
         if stripped != text:
             page.write_text(stripped, encoding="utf-8")
             changed.append(page.relative_to(target))
@@ -98,9 +152,6 @@ def prepare_sources(target: Path) -> list[Path]:
     if cache.is_dir():
         shutil.copytree(cache, target / "_build" / ".jupyter_cache")
     return changed
-
-
-PDF_NAME = "momentum-rmsprop-adam.pdf"
 
 
 def build(output: Path = DEFAULT_OUTPUT, builder: str = "html") -> Path:
@@ -119,7 +170,11 @@ def build(output: Path = DEFAULT_OUTPUT, builder: str = "html") -> Path:
                        check=True, env=env)
         output.parent.mkdir(parents=True, exist_ok=True)
         if builder == "pdflatex":
-            shutil.copyfile(source / "_build" / "latex" / PDF_NAME, output)
+            latex = source / "_build" / "latex"
+            undefined = undefined_references((latex / STUDENT_PDF_NAME).with_suffix(".log").read_text(errors="replace"))
+            if undefined:
+                raise SystemExit("LaTeX found undefined references:\n" + "\n".join(undefined))
+            shutil.copyfile(latex / STUDENT_PDF_NAME, output)
         else:
             if output.exists():
                 shutil.rmtree(output)

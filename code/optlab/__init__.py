@@ -21,6 +21,9 @@ name of one of these modules; the book's appendix "The optlab package"
 documents all of it.
 """
 
+__version__ = "0.1.0"
+"""optlab's version (the distribution ``optlab-book``'s, see ``pyproject.toml``)."""
+
 from .datasets import circle, sine, xor
 from .network import MLP, replicate
 from .optimizers import (

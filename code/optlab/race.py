@@ -253,8 +253,8 @@ def highest_gap_ratio(surface_key: str, racer: Racer, hyper: dict | None = None,
 
     The run is ``racer`` with ``hyper`` (default: its settings on the surface)
     from the surface's start, exact gradients, over ``steps`` updates (default: the
-    longest race). A run that diverges (:math:`|w_i| > ` :data:`DIVERGED` or a
-    loss that is not finite) gives infinity.
+    longest race). A run that diverges (a :math:`|w_i|` above :data:`DIVERGED`, or
+    a loss that is not finite) gives infinity.
 
     A suggested rate must give at most 1: the loss never rises above where it
     started, at any step of the longest race, which includes the first step

@@ -98,3 +98,26 @@ def test_student_edition_keeps_exercises_and_drops_every_solution(student_site):
             leaks.append(f"{path.name}: solution admonition or directive")
         leaks += [f"{path.name}: {marker}" for marker in MARKERS if marker in text]
     assert not leaks, leaks
+
+
+def _words(html: str) -> str:
+    """The text of a page, tags dropped and white space made single spaces."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).replace("\u2019", "'")
+
+
+def test_student_edition_speaks_of_no_solutions(student_site):
+    for page, wording in student_edition.STUDENT_WORDING.items():
+        words = _words((student_site / page).with_suffix(".html").read_text(encoding="utf-8"))
+        for sentence, student in wording:
+            assert sentence.replace("`", "") not in words
+            assert student.replace("`", "") in words
+        assert "worked solution" not in words and "folded away" not in words
+
+
+def test_every_sentence_to_reword_is_in_its_page_and_a_missing_one_stops_the_build():
+    for page, wording in student_edition.STUDENT_WORDING.items():
+        text = (ROOT / page).read_text(encoding="utf-8")
+        assert student_edition.reword(text, wording) != text
+    assert student_edition.reword("one\ntwo  three", [("one two three", "four")]) == "four"
+    with pytest.raises(ValueError, match="no longer says"):
+        student_edition.reword("one two", [("one three", "four")])
