@@ -11,10 +11,13 @@ import re
 import subprocess
 
 import pytest
+import yaml
 
 from booktools import ROOT
 
-PAGES = ["momentum_rmsprop_adam", "noise_and_schedules", "exercises", "conventions"]
+PAGES = [name.split("/")[-1] for name in
+         yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]["chapter_numbers"]]
+"""The pages numbered 27.N, as _config.yml lists them."""
 NUMBERED = re.compile(r"\b(Figure|Algorithm|Theorem|Definition|Proposition) (\d+(?:\.\d+)?)\b")
 PDF = ROOT / "_build" / "latex" / "momentum-rmsprop-adam.pdf"
 
