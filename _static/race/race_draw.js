@@ -25,7 +25,7 @@
   // matplotlib does, dash lengths are counted in line widths.
   const LINE_WIDTH = 1.8;
   const HALO_WIDTH = LINE_WIDTH + 2;
-  const GHOST_OPACITY = 0.45;
+  const GHOST_WIDTH = 1.1; // the whole race, thinner than the race so far
   // Paths are stroked in pieces of this many steps: one long self-crossing
   // path (RMSProp's 3000 steps on the bowl cross themselves thousands of
   // times) is ten times slower to stroke than the same path in short pieces.
@@ -121,11 +121,7 @@
   const SUPERSCRIPT = { "-": "\u207b", 0: "\u2070", 1: "\u00b9", 2: "\u00b2", 3: "\u00b3", 4: "\u2074", 5: "\u2075", 6: "\u2076", 7: "\u2077", 8: "\u2078", 9: "\u2079" };
   const powerOfTen = (k) => "10" + String(k).split("").map((c) => SUPERSCRIPT[c]).join("");
 
-  // Six significant digits, as the fields show a number; "-0" is "0".
-  function formatNumber(v) {
-    const rounded = Number(v.toPrecision(6));
-    return String(rounded === 0 ? 0 : rounded);
-  }
+  const formatNumber = R.formatNumber; // race_input.js
 
   // Tick labels grow with the plot, from 11 px on a phone to 18 px on a projector.
   const fontSize = (width) => Math.max(11, Math.min(18, Math.round(width / 42)));
@@ -141,15 +137,56 @@
 
   /* ------------------------------------------------------------------ arrows */
 
-  // The three arrows of one update (race_ui.js's explanation names the same):
-  // plain gradient step, the momentum term, and the step actually taken.
+  // The arrows of one update (race_ui.js's legend names the same): the parts
+  // whose sum is the step, each from where the previous one ends, and the step itself.
   const ARROWS = {
     gradient: { dash: [2, 2], width: 1.5, head: 6 },
     momentum: { dash: [6, 3], width: 1.5, head: 6 },
+    decay: { dash: [1, 2], width: 1.5, head: 6 },
     step: { dash: [], width: 2.6, head: 9 },
   };
+  // All arrows of the update shown share one scale, chosen so the longest is at least
+  // ARROW_SHORTEST px and at most ARROW_LONGEST of the map's shorter side: 1, 2 or 5 times a power of ten.
+  const ARROW_SHORTEST = 30;
+  const ARROW_LONGEST = 0.35;
 
-  function arrow(ctx, [ax, ay], [bx, by], spec, color, halo) {
+  /** The scale k (pixels drawn per true pixel) for arrows whose longest is `longest` px, on a map of shorter side `room` px. */
+  function arrowScale(longest, room) {
+    const most = ARROW_LONGEST * room;
+    if (!(longest > 0) || (longest >= ARROW_SHORTEST && longest <= most)) return 1;
+    const wanted = longest < ARROW_SHORTEST ? ARROW_SHORTEST / longest : most / longest;
+    const power = 10 ** Math.floor(Math.log10(wanted));
+    const nice = [1, 2, 5, 10].map((m) => m * power);
+    return longest < ARROW_SHORTEST ? nice.find((k) => k >= wanted) : nice.reverse().find((k) => k <= wanted);
+  }
+
+  /** The part of the segment a -> b inside the box {x, y, w, h} (Liang and Barsky's clipping), as [from, to]; null if none. */
+  function clipSegment([ax, ay], [bx, by], box) {
+    const dx = bx - ax;
+    const dy = by - ay;
+    let t0 = 0;
+    let t1 = 1;
+    for (const [p, q] of [[-dx, ax - box.x], [dx, box.x + box.w - ax], [-dy, ay - box.y], [dy, box.y + box.h - ay]]) {
+      if (p === 0) {
+        if (q < 0) return null;
+      } else if (p < 0) t0 = Math.max(t0, q / p);
+      else t1 = Math.min(t1, q / p);
+      if (t0 > t1) return null;
+    }
+    return [[ax + t0 * dx, ay + t0 * dy], [ax + t1 * dx, ay + t1 * dy]];
+  }
+
+  // An arrow wholly off the map: a short one that ends on the edge, on the way from the map's centre to its end.
+  function edgeStub(box, to) {
+    const centre = [box.x + box.w / 2, box.y + box.h / 2];
+    const [, b] = clipSegment(centre, to, box);
+    const length = Math.hypot(to[0] - centre[0], to[1] - centre[1]);
+    const back = (i) => b[i] - (12 * (to[i] - centre[i])) / length;
+    return [[back(0), back(1)], b];
+  }
+
+  // An arrow from a to b with its head at b; `edge` adds a bar across the tip: the arrow goes on off the map.
+  function arrow(ctx, [ax, ay], [bx, by], spec, color, halo, edge) {
     const length = Math.hypot(bx - ax, by - ay);
     if (!(length >= 1)) return false; // shorter than a pixel: the readout gives the numbers
     const ux = (bx - ax) / length;
@@ -173,9 +210,13 @@
     tip.lineTo(bx - ux * head - uy * head * 0.5, by - uy * head + ux * head * 0.5);
     tip.lineTo(bx - ux * head + uy * head * 0.5, by - uy * head - ux * head * 0.5);
     tip.closePath();
+    if (edge) {
+      tip.moveTo(bx - uy * head, by + ux * head);
+      tip.lineTo(bx + uy * head, by - ux * head);
+    }
     ctx.fillStyle = color;
     ctx.strokeStyle = halo;
-    ctx.lineWidth = 1.2;
+    ctx.lineWidth = edge ? 2.5 : 1.2;
     ctx.fill(tip);
     ctx.stroke(tip);
     return true;
@@ -189,6 +230,8 @@
       this.mapCanvas = mapCanvas;
       this.lossCanvas = lossCanvas;
       this.spare = {};
+      this.arrows = [];
+      this.arrowScale = null;
       this.invalidate();
     }
 
@@ -484,25 +527,63 @@
 
     /* ---- runs ---- */
 
-    // Each shown optimizer's whole run, faint and thin, on both plots: what
-    // the race will do, drawn as soon as anything changes.
+    // Each shown optimizer's whole run, thin, on both plots: what the race
+    // will do, drawn as soon as anything changes. Like the bold race so far,
+    // each line lies on its halo (at least 3:1 against it), and each ends in
+    // a label with its name.
     drawGhosts(colors) {
       const result = {};
+      this.labels = {};
       for (const kind of ["map", "loss"]) {
         const { canvas, ctx, f } = this.layer(kind, "ghosts", true);
         ctx.save();
         ctx.beginPath();
         ctx.rect(f.x, f.y, f.w, f.h);
         ctx.clip();
-        ctx.lineWidth = 1.2;
-        for (const opt of this.race.shown()) {
-          ctx.strokeStyle = colors.line[opt.name];
-          for (const piece of this.ghostPieces(kind, opt.name)) ctx.stroke(piece);
+        ctx.lineJoin = "bevel";
+        for (const [stroke, width] of [["halo", GHOST_WIDTH + 2], ["line", GHOST_WIDTH]]) {
+          ctx.lineWidth = width;
+          for (const opt of this.race.shown()) {
+            ctx.strokeStyle = colors[stroke][opt.name];
+            for (const piece of this.ghostPieces(kind, opt.name)) ctx.stroke(piece);
+          }
         }
+        this.labels[kind] = this.drawEndLabels(ctx, f, kind, colors);
         ctx.restore();
         result[kind] = canvas;
       }
       return result;
+    }
+
+    // Each shown run's name at the end of its whole run, on a halo of the
+    // background, moved down (or left, at the right edge) until it overlaps no
+    // other label. Returns the labels' boxes in CSS pixels.
+    drawEndLabels(ctx, f, kind, colors) {
+      ctx.font = FONT(Math.max(11, f.size - 1));
+      ctx.textBaseline = "top";
+      ctx.lineWidth = 3;
+      ctx.lineJoin = "round";
+      const height = Math.max(11, f.size - 1) + 2;
+      const placed = [];
+      const overlaps = (box) => placed.some((o) => box.x < o.x + o.w && o.x < box.x + box.w && box.y < o.y + o.h && o.y < box.y + box.h);
+      for (const opt of this.race.shown()) {
+        const xy = this.pixels(kind, opt.name);
+        const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
+        const ex = clamp(xy[xy.length - 2], f.x, f.x + f.w);
+        const ey = clamp(xy[xy.length - 1], f.y, f.y + f.h);
+        const w = ctx.measureText(opt.name).width + 2;
+        const box = { name: opt.name, x: ex + 6 + w > f.x + f.w ? ex - 6 - w : ex + 6, y: clamp(ey - height / 2, f.y, f.y + f.h - height), w, h: height };
+        for (let tries = 0; overlaps(box) && tries < 2 * placed.length + 2; tries++) {
+          box.y += height;
+          if (box.y + height > f.y + f.h) box.y = f.y;
+        }
+        ctx.strokeStyle = colors.halo[opt.name];
+        ctx.fillStyle = colors.line[opt.name];
+        ctx.strokeText(opt.name, box.x + 1, box.y + 1);
+        ctx.fillText(opt.name, box.x + 1, box.y + 1);
+        placed.push(box);
+      }
+      return placed;
     }
 
     // Each point of a run in CSS pixels of the "map" or "loss" plot, as one
@@ -641,10 +722,7 @@
       const ctx = canvas.getContext("2d", { alpha: false });
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.drawImage(background, 0, 0);
-      // Faint: the layer's opaque lines are laid on at part opacity.
-      ctx.globalAlpha = GHOST_OPACITY;
       ctx.drawImage(this.ghosts[kind], 0, 0);
-      ctx.globalAlpha = 1;
       ctx.drawImage(layer.halo, 0, 0);
       ctx.drawImage(layer.lines, 0, 0);
       const f = this.frame(kind);
@@ -664,13 +742,7 @@
         const path = this.race.runs[opt.name].path;
         this.marker(ctx, f, this.toPixels(path[Math.min(this.race.t, path.length - 1)]), opt.name, 5.5, colors);
       }
-      // The update about to be made (the race is paused): arrows from w_t.
-      for (const [name, e] of Object.entries(this.race.explanations || {})) {
-        const from = this.toPixels(e.w);
-        const ends = this.race.arrowEnds(name, e);
-        for (const [kind, spec] of Object.entries(ARROWS))
-          if (ends[kind]) arrow(ctx, from, this.toPixels(ends[kind]), spec, colors.line[name], colors.halo[name]);
-      }
+      this.drawArrows(ctx, f, colors);
       const [sx, sy] = this.toPixels(this.race.start);
       ctx.fillStyle = colors.fg;
       ctx.strokeStyle = colors.bg;
@@ -678,6 +750,69 @@
       ctx.fillRect(sx - 5, sy - 5, 10, 10);
       ctx.strokeRect(sx - 5, sy - 5, 10, 10);
       ctx.restore();
+    }
+
+    // The update about to be made by one optimizer (the race is paused), as
+    // arrows from w_t on one scale; an arrow that leaves the map stops at its
+    // edge with a bar across its head. Kept for the readout and the tests:
+    // arrows [{kind, from, to, edge}] in CSS pixels, arrowScale, arrowsOf.
+    drawArrows(ctx, f, colors) {
+      const name = this.race.arrowOwner();
+      this.arrows = [];
+      this.arrowsOf = name;
+      this.arrowScale = null;
+      if (!name) return;
+      const layout = this.arrowLayout(this.race.explanations[name]);
+      this.arrowScale = layout.scale;
+      for (const { kind, from, to } of layout.arrows) {
+        const inside = clipSegment(from, to, f);
+        const edge = !inside || inside[1][0] !== to[0] || inside[1][1] !== to[1];
+        const [a, b] = inside || edgeStub(f, to);
+        if (arrow(ctx, a, b, ARROWS[kind], colors.line[name], colors.halo[name], edge)) this.arrows.push({ kind, from: a, to: b, edge });
+      }
+      if (layout.scale !== 1) {
+        ctx.font = FONT(Math.max(11, f.size - 2));
+        ctx.textAlign = "left";
+        ctx.textBaseline = "top";
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = colors.bg;
+        ctx.fillStyle = colors.fg;
+        const text = `arrows \u00d7${formatNumber(layout.scale)}`;
+        ctx.strokeText(text, f.x + 4, f.y + 4);
+        ctx.fillText(text, f.x + 4, f.y + 4);
+      }
+    }
+
+    // Where the arrows of update e go, in CSS pixels: the parts from w_t one after another, then the step, all times one scale.
+    arrowLayout(e) {
+      const f = this.frame("map");
+      const [x0, x1, y0, y1] = this.view();
+      const perX = f.w / (x1 - x0);
+      const perY = f.h / (y1 - y0);
+      const pixels = (v) => [v[0] * perX, -v[1] * perY];
+      const parts = Object.entries(e.terms).filter(([kind]) => kind !== "step").map(([kind, v]) => [kind, pixels(v)]);
+      const step = pixels(e.step);
+      const longest = Math.max(Math.hypot(...step), ...parts.map(([, p]) => Math.hypot(...p)));
+      const scale = arrowScale(longest, Math.min(f.w, f.h));
+      const origin = [f.x + (e.w[0] - x0) * perX, f.y + (y1 - e.w[1]) * perY];
+      const ahead = (from, p) => [from[0] + scale * p[0], from[1] + scale * p[1]];
+      const arrows = [];
+      let at = origin;
+      for (const [kind, p] of parts) {
+        arrows.push({ kind, from: at, to: ahead(at, p) });
+        at = arrows[arrows.length - 1].to;
+      }
+      arrows.push({ kind: "step", from: origin, to: ahead(origin, step) });
+      return { scale, arrows };
+    }
+
+    // The scale of the arrows, in words.
+    arrowNote() {
+      const k = this.arrowScale;
+      if (k === null || k === undefined) return "";
+      const who = `${this.arrowsOf}'s arrows are drawn`;
+      if (k === 1) return `${who} at their true length.`;
+      return k > 1 ? `${who} ${formatNumber(k)} times their true length.` : `${who} at 1/${formatNumber(1 / k)} of their true length.`;
     }
 
     /* ---- the loss plot ---- */
@@ -766,6 +901,6 @@
   }
 
   Object.assign(R, {
-    Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH, contrast, ARROWS,
+    Plots, markerPath, dashes, powerOfTen, LINE_WIDTH, contrast, ARROWS,
   });
 })();

@@ -20,9 +20,14 @@
  *     schedule=KEY          constant, step, cosine or warmup_cosine
  *     length=STEPS          a race length the applet offers (300, 1000, 3000)
  *     step=STEP             the step shown, 0 to the length
+ *     speed=STEPS           steps per second while playing (5, 15, 30, 60, 120, 300, 600)
+ *     floor=K               the loss plot's floor 10^K (-8, -12, -16, -32, -300)
+ *     scale=equal           the map drawn to scale (auto: the surface's window)
+ *     wide=1                full width
  *   Numbers are written with a dot; values are percent-encoded.
  * - A value that is not valid (not a number, out of range, unknown name)
- *   keeps its default, and the applet says so. Unknown keys are ignored;
+ *   keeps its default, and the applet says so. Unknown keys are ignored,
+ *   with a message that names them (and the key meant, for "lr.adam");
  *   when a key appears twice, the last one counts (so a setting appended
  *   to a link overrides the link's own).
  *
@@ -31,8 +36,9 @@
  *
  * Exports on window.OptimizerRace: parseNumber(text, range) -> {value} or
  * {error}; share.defaults(surfaceKey), share.encode(config) and
- * share.decode(fragment) -> {config, problems, ours}. Loaded after race_core.js;
- * it formats numbers with R.formatNumber (race_draw.js) when called.
+ * share.decode(fragment) -> {config, problems, ours}; formatNumber(v), the
+ * six-digit form of a number in messages and fields; VIEW, the view settings'
+ * choices. Loaded after race_core.js, before race_draw.js and race_ui.js.
  */
 (function () {
   "use strict";
@@ -45,10 +51,21 @@
   const QUOTED = 24; // of the reader's text, at most, repeated in a message
   const MAX_FRAGMENT = 4096; // ten times a link that sets everything
   const MARKER = "race=1";
+  // How the race is shown: these go in a link too. Speeds in steps per second;
+  // loss floors as the power of ten below which the loss plot draws values on its floor.
+  const VIEW = { speeds: [5, 15, 30, 60, 120, 300, 600], floors: [-8, -12, -16, -32, -300], scales: ["auto", "equal"], wide: [0, 1] };
+  const VIEW_DEFAULTS = { speed: 30, floor: -16, scale: "auto", wide: 0 };
   // What the applet shows when it opens: the chapter's four main methods.
   const SHOWN_AT_FIRST = ["SGD", "Momentum", "RMSProp", "Adam"];
 
   /* ----------------------------------------------------------------- numbers */
+
+  /** Six significant digits, as a message shows a number; "-0" is "0"; a whole number is written out in full. */
+  function formatNumber(v) {
+    if (Number.isInteger(v)) return String(v + 0);
+    const rounded = Number(v.toPrecision(6));
+    return String(rounded === 0 ? 0 : rounded);
+  }
 
   // The reader's text in a message: quoted, cut to QUOTED characters (whole
   // code points: the slice of 2 * QUOTED code units holds at least QUOTED).
@@ -75,7 +92,7 @@
     const q = quote(trimmed);
     if (trimmed.length > MAX_TEXT) return { error: `${q} is too long (more than ${MAX_TEXT} characters)` };
     if (AMBIGUOUS.test(trimmed))
-      return { error: `${q} could be ${R.formatNumber(Number(trimmed.replace(",", ".")))} or ${trimmed.replace(",", "")}: write it with a dot, or without the comma` };
+      return { error: `${q} could be ${formatNumber(Number(trimmed.replace(",", ".")))} or ${trimmed.replace(",", "")}: write it with a dot, or without the comma` };
     if (SEPARATORS.test(trimmed)) return { error: `${q} is not a number: use one decimal point or comma, and no thousands separator` };
     if (!NUMBER.test(trimmed)) return { error: `${q} is not a number` };
     const value = Number(trimmed.replace(",", ".")) + 0; // + 0 turns -0 into 0, which every field shows as "0"
@@ -83,7 +100,7 @@
     if (value === 0 && /[1-9]/.test(trimmed.split(/[eE]/)[0])) return { error: `${q} is too small to represent` };
     if (range.integer && !Number.isInteger(value)) return { error: `${q} is not a whole number` };
     if (!(value >= range.min && value <= range.max))
-      return { error: `${q} is outside ${R.formatNumber(range.min)} to ${R.formatNumber(range.max)}` };
+      return { error: `${q} is outside ${formatNumber(range.min)} to ${formatNumber(range.max)}` };
     return { value };
   }
 
@@ -132,7 +149,22 @@
     { key: "schedule", path: ["schedule"], parse: oneOf(DATA.schedules.map((s) => s.key)) },
     { key: "length", path: ["length"], parse: oneOf(DATA.horizons) },
     { key: "step", path: ["step"], parse: (text, config) => parseNumber(text, { min: 0, max: config.length, integer: true }) },
+    { key: "speed", path: ["speed"], parse: oneOf(VIEW.speeds) },
+    { key: "floor", path: ["floor"], parse: oneOf(VIEW.floors) },
+    { key: "scale", path: ["scale"], parse: oneOf(VIEW.scales) },
+    { key: "wide", path: ["wide"], parse: oneOf(VIEW.wide) },
   ];
+  const KEYS = [MARKER.split("=")[0], SURFACE.key, ...FIELDS.map((f) => f.key)];
+
+  // Keys of a link that no race has: one sentence, with the key meant where only the case differs.
+  function unknownKeys(params) {
+    const unknown = [...params.keys()].filter((k) => !KEYS.includes(k));
+    if (!unknown.length) return [];
+    const meant = (k) => KEYS.find((known) => known.toLowerCase() === k.toLowerCase());
+    const listed = unknown.slice(0, 3).map((k) => (meant(k) ? `${quote(k)} (did you mean ${meant(k)}?)` : quote(k)));
+    const more = unknown.length > 3 ? ` and ${unknown.length - 3} more` : "";
+    return [`Not keys of a race link, so ignored: ${listed.join(", ")}${more}.`];
+  }
 
   const get = (config, path) => path.reduce((node, key) => node[key], config);
   function set(config, path, value) {
@@ -142,7 +174,7 @@
   // A value as a link writes it: String() gives the shortest text that reads back as the same float64.
   const write = (value) => [].concat(value).map((v) => encodeURIComponent(String(v))).join(",");
   // A value as a message shows it.
-  const show = (value) => (Array.isArray(value) ? value.map(show).join(", ") : typeof value === "number" ? R.formatNumber(value) : value);
+  const show = (value) => (Array.isArray(value) ? value.map(show).join(", ") : typeof value === "number" ? formatNumber(value) : value);
 
   function percentDecoded(text) {
     try {
@@ -169,6 +201,7 @@
       schedule: DATA.schedules[0].key,
       length: DATA.horizons[0],
       step: 0,
+      ...VIEW_DEFAULTS,
     };
   }
 
@@ -217,8 +250,8 @@
     apply(first, SURFACE, params, problems);
     const config = defaults(first.surface);
     for (const field of FIELDS) apply(config, field, params, problems);
-    return { config, problems, ours: true };
+    return { config, problems: problems.concat(unknownKeys(params)), ours: true };
   }
 
-  Object.assign(R, { parseNumber, share: { defaults, encode, decode } });
+  Object.assign(R, { parseNumber, formatNumber, VIEW, share: { defaults, encode, decode } });
 })();

@@ -18,19 +18,16 @@
     return;
   }
   const { SURFACES, OPTIMIZERS, HORIZONS, EPS, run, explain, STYLES } = R; // race_core.js
-  const { parseNumber, share } = R; // race_input.js
-  const { Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH, ARROWS } = R; // race_draw.js
+  const { parseNumber, share, formatNumber, VIEW } = R; // race_input.js
+  const { Plots, markerPath, dashes, powerOfTen, LINE_WIDTH, ARROWS } = R; // race_draw.js
   const DATA = window.RACE_DATA;
   const BY_NAME = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, o]));
   const RANGES = DATA.ranges;
 
   // A run has "arrived" when its loss gap first falls below this.
   const TARGET_GAP = 1e-6;
-  // The loss plot's lowest decade, unless the reader picks another.
-  const FLOORS = [-8, -12, -16, -32, -300];
-  const DEFAULT_FLOOR = -16;
-  const SPEEDS = [5, 15, 30, 60, 120, 300, 600];
-  const REMEMBER_DELAY = 250; // ms between the last change and the address bar's update
+  const REMEMBER_DELAY = 250;
+  const GRAB_RADIUS = 22; // px around the start's square where a drag takes it: a 44 px target // ms between the last change and the address bar's update
 
   // Every setting the reader can change with a field and a slider: its
   // label in the chapter's notation, its name for a screen reader, and the
@@ -92,19 +89,23 @@
     return v.toExponential(2);
   }
   const pair = (v) => `(${v.map(formatNumber).join(", ")})`;
-  // Four significant digits: enough to compare a step size with a limit, short enough for a phone.
-  const short = (v) => `(${v.map((x) => formatNumber(Number(x.toPrecision(4)))).join(", ")})`;
+  // Every number of the readout: four significant digits, enough to compare a step size with a
+  // limit and short enough for a phone; exponent form outside 0.001 to 99999, with a true minus sign.
+  function readoutNumber(v) {
+    if (v === 0 || !Number.isFinite(v)) return String(v);
+    const a = Math.abs(v);
+    const text = a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(3).replace(/\.?0+e/, "e");
+    return text.replace(/-/g, "\u2212");
+  }
+  const short = (v) => `(${v.map(readoutNumber).join(", ")})`;
   const rangeText = (spec) => `${formatNumber(spec.min)} to ${formatNumber(spec.max)}`;
 
-  // An optimizer's state after an update, in the chapter's notation: the
-  // momentum buffer b, AdaGrad's sum G, RMSProp's v, Adam's corrected
-  // moments. AMSGrad's step divides by the running maximum, which its state
-  // holds as nuHat itself (the same array as nuMax): the chapter's v-tilde.
-  const MOMENT_SYMBOLS = { velocity: "b", sumSq: "G", nu: "v", muHat: "m\u0302", nuHat: "v\u0302" };
-  function describeMoments(state) {
-    const keys = Object.keys(MOMENT_SYMBOLS).filter((k) => state[k] && !(k === "nu" && state.nuHat));
-    const symbol = (k) => (k === "nuHat" && state.nuHat === state.nuMax ? "v\u0303" : MOMENT_SYMBOLS[k]);
-    return keys.map((k) => `${symbol(k)} = ${short(state[k])}`).join("; ") || "none";
+  // An optimizer's state after an update, in the chapter's notation: each
+  // update rule of race_core.js names the symbols of the state it shows (the
+  // momentum buffer b, AdaGrad's sum G, RMSProp's v, Adam's corrected moments).
+  function describeMoments(name, state) {
+    const symbols = BY_NAME[name].symbols || {};
+    return Object.entries(symbols).map(([k, symbol]) => `${symbol} = ${short(state[k])}`).join("; ") || "none";
   }
 
   let nextId = 0;
@@ -117,16 +118,12 @@
       this.id = `race${nextId++}`;
       this.playing = false;
       this.frameRequest = null;
-      this.speed = 30;
-      this.floor = DEFAULT_FLOOR;
-      this.toScale = false;
-      this.wide = false;
       this.runs = {};
       this.explanations = null;
       this.build();
       this.drawing = new Plots(this, this.mapCanvas, this.lossCanvas);
       this.applyConfig(share.defaults());
-      this.linkField.value = location.href; // the page itself is a link to the opening race
+      this.linkField.value = `${location.href.split("#")[0]}#${share.encode(this.config())}`;
       this.observe();
       this.resize();
     }
@@ -144,6 +141,10 @@
         schedule: this.schedule,
         length: this.horizon,
         step: this.t,
+        speed: this.speed,
+        floor: this.floor,
+        scale: this.toScale ? "equal" : "auto",
+        wide: this.wide ? 1 : 0,
       };
     }
 
@@ -158,10 +159,14 @@
       this.schedule = c.schedule;
       this.horizon = c.length;
       this.t = Math.min(c.step, c.length);
+      this.speed = c.speed;
+      this.floor = c.floor;
+      this.toScale = c.scale === "equal";
       this.stopLoop();
       this.drawing.invalidate();
       this.syncInputs();
       this.recompute();
+      if (Boolean(c.wide) !== Boolean(this.wide)) this.setWide(Boolean(c.wide));
       this.refresh();
     }
 
@@ -176,8 +181,11 @@
         return;
       }
       const fragment = share.encode(this.config());
-      if (location.hash.slice(1) !== fragment) history.replaceState(null, "", `#${fragment}`);
-      this.linkField.value = location.href;
+      const link = `${location.href.split("#")[0]}#${fragment}`;
+      // A section anchor in the address stays: the reader may be about to share it.
+      const ours = location.hash === "" || location.hash.startsWith("#race=");
+      if (ours && location.hash.slice(1) !== fragment) history.replaceState(null, "", `#${fragment}`);
+      this.linkField.value = link;
     }
 
     // A link opened (or a fragment typed in the address bar): apply what validates, say what did not.
@@ -189,6 +197,7 @@
       else this.clearError();
       this.remember(true); // the address now shows what is used
       this.announce("Race loaded from the link.");
+      if (ours) this.root.scrollIntoView({ block: "start" }); // on a long page the race is far below its top
     }
 
     /* ---- the DOM ---- */
@@ -200,7 +209,8 @@
       root.setAttribute("role", "region");
       root.setAttribute("aria-label", "Optimizer Race");
 
-      this.surfaceSelect = el("select", { id: id("surface") });
+      // Named by its own aria-label too: the phone layout hides the visible label.
+      this.surfaceSelect = el("select", { id: id("surface"), "aria-label": "Surface" });
       for (const s of Object.values(SURFACES)) this.surfaceSelect.append(el("option", { value: s.key, text: s.name }));
       this.playButton = el("button", { type: "button", className: "race-primary", text: "Play" });
       this.stepButton = el("button", { type: "button", text: "Step", "aria-label": "Single step" });
@@ -229,6 +239,7 @@
       this.standings = this.buildStandings(id);
       this.status = el("p", { className: "race-status", role: "status", "aria-live": "polite" });
       this.error = el("p", { className: "race-error", id: id("error"), role: "alert", hidden: true });
+      this.decayNote = el("p", { className: "race-help race-decay-note", hidden: true });
       // The stage, in the order of the phone layout (race.css places the loss
       // plot beside the map on a wider applet; it takes no focus, so the
       // order of the keyboard is the same in both): map, standings, each
@@ -240,7 +251,7 @@
         el("div", { className: "race-plot race-plot-loss" }, this.lossCanvas),
         el("div", { className: "race-standings-wrap", tabindex: 0, role: "region", "aria-label": "Standings" }, this.standings),
         this.buildSettings(id),
-        el("div", { className: "race-messages" }, this.status, this.error),
+        el("div", { className: "race-messages" }, this.status, this.error, this.decayNote),
       );
       this.caption = el("p", { className: "race-caption", id: id("caption") });
       this.explainBox = el("section", { className: "race-explain", "aria-label": "One update explained" });
@@ -294,15 +305,13 @@
 
     buildSetup(id) {
       this.speedSelect = el("select", { id: id("speed") });
-      for (const s of SPEEDS) this.speedSelect.append(el("option", { value: s, text: `${s} steps/s` }));
-      this.speedSelect.value = String(this.speed);
+      for (const s of VIEW.speeds) this.speedSelect.append(el("option", { value: s, text: `${s} steps/s` }));
       this.horizonSelect = el("select", { id: id("horizon") });
       for (const n of HORIZONS) this.horizonSelect.append(el("option", { value: n, text: `${n} steps` }));
       this.scheduleSelect = el("select", { id: id("schedule") });
       for (const s of DATA.schedules) this.scheduleSelect.append(el("option", { value: s.key, text: s.name }));
       this.floorSelect = el("select", { id: id("floor") });
-      for (const k of FLOORS) this.floorSelect.append(el("option", { value: k, text: k === -300 ? "none (10\u207b\u00b3\u2070\u2070)" : powerOfTen(k) }));
-      this.floorSelect.value = String(this.floor);
+      for (const k of VIEW.floors) this.floorSelect.append(el("option", { value: k, text: k === -300 ? "none (10\u207b\u00b3\u2070\u2070)" : powerOfTen(k) }));
       this.scaleBox = el("input", { type: "checkbox", id: id("scale") });
       this.noise = this.settingControl(id, "sigma", "", RANGES.sigma);
       this.seedInput = el("input", {
@@ -378,7 +387,7 @@
 
     describeHelp() {
       this.help.textContent =
-        "Drag the start point with a mouse or a finger, or tap or click the map to move it there. " +
+        "Drag the start point (the square) with a mouse or a finger; a tap or a swipe elsewhere on the map leaves it, so the page scrolls. " +
         "With the map focused: arrow keys move the start (Shift for larger moves, Home for the default), " +
         "Space or Enter plays and pauses, and the full stop key takes a single step. The race restarts from step 0 " +
         "whenever the start or a setting changes; the faint lines show each whole race at once.";
@@ -391,30 +400,28 @@
       this.playButton.addEventListener("click", () => (this.playing ? this.pause() : this.play()));
       this.stepButton.addEventListener("click", () => this.stepOnce());
       this.resetButton.addEventListener("click", () => this.reset());
-      this.wideButton.addEventListener("click", () => this.setWide(!this.wide));
-      this.root.addEventListener("keydown", (event) => {
-        if (event.key === "Escape" && this.wide) this.setWide(false);
+      this.wideButton.addEventListener("click", () => {
+        this.setWide(!this.wide);
+        this.remember();
       });
-      this.speedSelect.addEventListener("change", () => {
-        this.speed = Number(this.speedSelect.value);
-        this.refresh();
+      // Full width is a dialog in all but name: Tab stays inside, Escape leaves, wherever the focus is.
+      document.addEventListener("keydown", (event) => {
+        if (!this.wide) return;
+        if (event.key === "Escape") {
+          this.setWide(false);
+          this.wideButton.focus();
+          this.remember();
+        } else if (event.key === "Tab") this.keepFocusInside(event);
       });
+      this.speedSelect.addEventListener("change", () => this.changeView(() => (this.speed = Number(this.speedSelect.value))));
       this.horizonSelect.addEventListener("change", () => this.change(() => {
         this.horizon = Number(this.horizonSelect.value);
         this.t = Math.min(this.t, this.horizon);
         this.drawing.invalidate();
       }));
       this.scheduleSelect.addEventListener("change", () => this.change(() => (this.schedule = this.scheduleSelect.value)));
-      this.floorSelect.addEventListener("change", () => {
-        this.floor = Number(this.floorSelect.value);
-        this.drawing.forgetRuns();
-        this.refresh();
-      });
-      this.scaleBox.addEventListener("change", () => {
-        this.toScale = this.scaleBox.checked;
-        this.drawing.invalidate();
-        this.refresh();
-      });
+      this.floorSelect.addEventListener("change", () => this.changeView(() => (this.floor = Number(this.floorSelect.value))));
+      this.scaleBox.addEventListener("change", () => this.changeView(() => (this.toScale = this.scaleBox.checked)));
       this.watchSetting(this.noise, "sigma", "Noise \u03c3", () => this.sigma, (v) => (this.sigma = v));
       this.watchField(this.seedInput, { ...RANGES.seed, integer: true }, "Noise seed", () => this.seed, (v) => this.change(() => (this.seed = v)));
       this.defaultStartButton.addEventListener("click", () => this.setStart(this.surface.start.slice()));
@@ -499,9 +506,18 @@
           if (pending) this.setStart(this.clampStart(pending), true);
         });
       };
+      // Only a drag that begins on the start's square moves it: a tap or a swipe elsewhere (to scroll the page) leaves the race alone.
+      const onStart = (event) => {
+        const rect = canvas.getBoundingClientRect();
+        const [sx, sy] = this.drawing.toPixels(this.start);
+        return Math.hypot(event.clientX - rect.left - sx, event.clientY - rect.top - sy) <= GRAB_RADIUS;
+      };
+      canvas.addEventListener("touchstart", (event) => {
+        if (event.touches.length === 1 && onStart(event.touches[0])) event.preventDefault(); // no scroll while dragging the start
+      }, { passive: false });
       canvas.addEventListener("pointerdown", (event) => {
         const point = pointAt(event);
-        if (!point) return;
+        if (!point || !onStart(event)) return;
         event.preventDefault();
         canvas.focus();
         canvas.setPointerCapture(event.pointerId);
@@ -591,7 +607,7 @@
     // Put every field, slider and menu back to the value the race uses.
     syncInputs() {
       const show = (control, key, value) => {
-        control.input.value = formatNumber(value);
+        control.input.value = String(value); // in full: the value in use, not a rounding of it
         control.slider.value = String(Math.round(SETTINGS[key].scale.toSlider(value)));
       };
       for (const opt of OPTIMIZERS) {
@@ -601,13 +617,24 @@
       }
       show(this.noise, "sigma", this.sigma);
       this.seedInput.value = String(this.seed);
-      this.startInputs.forEach((input, i) => (input.value = formatNumber(this.start[i])));
+      this.startInputs.forEach((input, i) => (input.value = String(this.start[i])));
       this.surfaceSelect.value = this.surface.key;
       this.horizonSelect.value = String(this.horizon);
       this.scheduleSelect.value = this.schedule;
+      this.speedSelect.value = String(this.speed);
+      this.floorSelect.value = String(this.floor);
+      this.scaleBox.checked = this.toScale;
     }
 
     /* ---- state changes ---- */
+
+    // A change of how the race is shown (speed, floor, scale): redraw and update the link; the race stays.
+    changeView(apply) {
+      apply();
+      this.drawing.invalidate();
+      this.refresh();
+      this.remember();
+    }
 
     // Any change to what is raced: apply it, run the race again up to the same step, redraw, update the link.
     change(apply, only) {
@@ -668,6 +695,19 @@
       this.wideButton.textContent = on ? "Exit full width" : "Full width";
       this.resize();
       this.announce(on ? "Full width: the applet fills the window; Escape returns." : "Back in the page.");
+    }
+
+    // Tab from the last control goes to the first (Shift+Tab the reverse), and a focus outside comes back in.
+    keepFocusInside(event) {
+      const focusable = [...this.root.querySelectorAll("button, input, select, textarea, a[href], [tabindex]:not([tabindex='-1'])")]
+        .filter((node) => !node.disabled && node.getClientRects().length > 0);
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      const active = document.activeElement;
+      const target = !this.root.contains(active) ? first : event.shiftKey && active === first ? last : !event.shiftKey && active === last ? first : null;
+      if (!target) return;
+      event.preventDefault();
+      target.focus();
     }
 
     stopLoop() {
@@ -769,20 +809,6 @@
       return result;
     }
 
-    // The momentum part of an update, before it is scaled by -eta: beta b_t for
-    // heavy ball and Nesterov, the corrected first moment m-hat for Adam's family.
-    momentumTerm(name, e) {
-      if (e.before.velocity) return e.before.velocity.map((b) => this.hyper[name].beta * b);
-      return e.after.muHat || null;
-    }
-
-    // Where the arrows of one update end: the plain gradient step -eta g, the momentum part, the step taken.
-    arrowEnds(name, e) {
-      const from = (v) => [e.w[0] - e.lr * v[0], e.w[1] - e.lr * v[1]];
-      const momentum = this.momentumTerm(name, e);
-      return { gradient: from(e.gradient), momentum: momentum && from(momentum), step: e.next };
-    }
-
     describeHyper(name) {
       const hp = this.hyper[name];
       return BY_NAME[name].hyper.map((k) => `${SETTINGS[k].label} ${formatNumber(hp[k])}`).join(", ");
@@ -835,7 +861,26 @@
         if (row.wCell.textContent !== w) row.wCell.textContent = w;
         row.checkbox.checked = this.visible[opt.name];
       }
+      this.describeDecay();
       if (!this.playing) this.updateExplanation();
+    }
+
+    // Why AdamW stops short of a minimum away from 0: its decay is -lambda w, not -eta lambda w.
+    describeDecay() {
+      const lambda = this.hyper.AdamW && this.hyper.AdamW.weight_decay;
+      const away = !this.surface.minima.some(([x, y]) => x === 0 && y === 0);
+      const show = Boolean(this.visible.AdamW && lambda > 0 && away);
+      this.decayNote.hidden = !show;
+      if (show)
+        this.decayNote.textContent =
+          `AdamW decays the weights by \u03bbw = ${formatNumber(lambda)} w at every step, not scaled by \u03b7: that pull towards 0 ` +
+          `balances Adam's step near, not at, the minimum, so AdamW may never reach L \u2212 L* < ${powerOfTen(Math.log10(TARGET_GAP))} here. Set \u03bb to 0 to see Adam again.`;
+    }
+
+    // The optimizer whose update the map draws as arrows: the reader's choice while it is shown, else the first shown.
+    arrowOwner() {
+      const names = Object.keys(this.explanations || {});
+      return names.includes(this.arrowsOf) ? this.arrowsOf : names[0] || null;
     }
 
     // The readout of the update about to be made, in the chapter's notation.
@@ -848,41 +893,70 @@
         return;
       }
       box.append(el("p", { className: "race-explain-title", text: `The update from step ${this.t} to ${this.t + 1}` }));
-      box.append(this.arrowLegend());
+      box.append(this.arrowChooser(entries.map(([name]) => name)));
+      box.append(this.arrowLegend(this.explanations[this.arrowOwner()]));
       const table = el("table", { className: "race-table race-explain-table" });
-      const head = el("tr");
-      for (const text of ["Optimizer", "\u03b7\u209c", "g", "momentum, moments", "step size per coordinate", "curvature h", "step size \u00d7 h", "stable below"])
-        head.append(el("th", { scope: "col", text }));
-      table.append(el("thead", {}, head));
+      const columns = ["Optimizer", "\u03b7\u209c", "g", "momentum, moments", "step size s per coordinate", "largest curvature of the step", "stable below", "this update"];
+      table.append(el("thead", {}, el("tr", {}, ...columns.map((text) => el("th", { scope: "col", text })))));
       const body = el("tbody");
       for (const [name, e] of entries) {
-        // A method without a known limit (e.limit null) is never marked.
-        const above = e.limit !== null && e.stepCurvature.some((v) => v >= e.limit);
+        const which = e.adaptive ? "\u03bb\u2098\u2090\u2093(diag(s)H)" : "\u03b7\u209c\u03bb\u2098\u2090\u2093(H)";
+        const limit = e.limit === null ? "\u2014" : readoutNumber(e.limit);
         const cells = [
-          formatNumber(e.lr),
+          readoutNumber(e.lr),
           short(e.gradient),
-          describeMoments(e.after),
+          describeMoments(name, e.after),
           short(e.effectiveLr),
-          short(e.curvature),
-          `${short(e.stepCurvature)}${above ? ", above the limit" : ""}`,
-          e.limit === null ? "\u2014" : `${formatNumber(Number(e.limit.toPrecision(4)))} = ${e.formula}`,
+          `${which} = ${readoutNumber(e.stepCurvature)}`,
+          e.limit === null || limit === e.formula ? limit : `${limit} = ${e.formula}`,
+          e.stable === null ? "no known limit" : e.stable ? "stable" : "unstable: above the limit",
         ];
-        body.append(el("tr", {}, el("th", { scope: "row" }, this.swatch(name), document.createTextNode(` ${name}`)), ...cells.map((text) => el("td", { className: "race-num", text }))));
+        body.append(el("tr", {}, el("th", { scope: "row" }, this.swatch(name), document.createTextNode(` ${name}`)),
+          ...cells.map((text, i) => el("td", { className: "race-num", "data-label": columns[i + 1], text }))));
       }
       table.append(body);
       // A region that may scroll sideways takes the focus, so a keyboard can scroll it.
       box.append(el("div", { className: "race-explain-wrap", tabindex: 0, role: "region", "aria-label": "Numbers of the update" }, table));
+      box.append(el("p", {
+        className: "race-help",
+        text: "\u03bb\u2098\u2090\u2093 is the largest eigenvalue of the full Hessian H at w\u209c (for the adaptive methods, of the " +
+          "preconditioned Hessian diag(s)H, s their step sizes): the update is stable on a quadratic with that curvature " +
+          "when it is below the limit of its method.",
+      }));
     }
 
-    arrowLegend() {
+    // The menu that picks whose update the map draws as arrows.
+    arrowChooser(names) {
+      const id = `${this.id}-arrows`;
+      const select = el("select", { id });
+      for (const name of names) select.append(el("option", { value: name, text: name }));
+      select.value = this.arrowOwner();
+      select.addEventListener("change", () => {
+        this.arrowsOf = select.value;
+        this.drawing.draw();
+        this.updateExplanation();
+        this.explainBox.querySelector("select").focus();
+      });
+      return el("p", { className: "race-help" }, el("label", { for: id, text: "Arrows on the map for " }), select);
+    }
+
+    // What the arrows mean, and the scale they are drawn at.
+    arrowLegend(e) {
       const list = el("p", { className: "race-help race-arrow-legend" });
-      const words = { gradient: "\u2212\u03b7\u209c g, the plain gradient step", momentum: "\u2212\u03b7\u209c times the momentum or first moment", step: "\u0394w, the step taken" };
+      const words = {
+        gradient: e.adaptive ? "the preconditioned gradient part" : "\u2212\u03b7\u209c g, the gradient part",
+        momentum: "the momentum part",
+        decay: "the decay \u2212\u03bbw",
+        step: "\u0394w, the step: the sum of the parts",
+      };
       for (const [kind, spec] of Object.entries(ARROWS)) {
+        if (kind !== "step" && !e.terms[kind]) continue;
         const icon = svg("svg", { width: 30, height: 10, viewBox: "0 0 30 10", "aria-hidden": "true" });
         icon.append(svg("line", { x1: 1, y1: 5, x2: 23, y2: 5, stroke: "currentColor", "stroke-width": spec.width, "stroke-dasharray": spec.dash.join(" ") || "none" }));
         icon.append(svg("path", { d: "M29 5L21 1L21 9Z", fill: "currentColor" }));
         list.append(el("span", { className: "race-arrow-key" }, icon, document.createTextNode(` ${words[kind]}`)));
       }
+      list.append(el("span", { className: "race-arrow-scale", text: ` ${this.drawing.arrowNote()}` }));
       return list;
     }
 

@@ -97,7 +97,8 @@ def explained(surface_key: str, racer: race.Racer, hyper: dict, t: int, options:
     state after the update (:func:`optlab.diagnostics.effective_lrs` replays
     the gradients the run saw, at :math:`w_0, \dots, w_t` plus the noise draws),
     or the rate itself for a method without one; the Hessian is the
-    surface's at :math:`w_t`; the limit is :meth:`optlab.race.Racer.limit`.
+    surface's at :math:`w_t`; the step curvature is
+    :func:`optlab.race.largest_step_curvature` of the two; the limit is :meth:`optlab.race.Racer.limit`.
     """
     surface = SURFACES[surface_key]
     start = tuple(surface.start)
@@ -121,6 +122,7 @@ def explained(surface_key: str, racer: race.Racer, hyper: dict, t: int, options:
         "step": (path[t + 1] - path[t]).tolist(),
         "effectiveLr": effective.tolist(),
         "hessian": surface.hessian_at(path[t]).tolist(),
+        "stepCurvature": race.largest_step_curvature(effective, surface.hessian_at(path[t])),
         "limit": racer.limit(hyper),
     }
 
@@ -217,7 +219,7 @@ REPLAY = """(v) => {
   for (const [k, e] of v.explained.entries()) {
     const r = R.explain(R.SURFACES[e.surface], byName[e.optimizer], e.hyper, e.start, e.t, e.options);
     const name = `explained ${k} (${e.surface} ${e.optimizer} t ${e.t})`;
-    for (const field of ["lr", "step", "effectiveLr", "hessian"]) checkAll(e[field], r[field], `${name} ${field}`);
+    for (const field of ["lr", "step", "effectiveLr", "hessian", "stepCurvature"]) checkAll(e[field], r[field], `${name} ${field}`);
     if (e.limit === null ? r.limit !== null : (check(e.limit, r.limit, `${name} limit`), false)) lengths.push(name);
   }
   for (const [key, s] of Object.entries(v.samples)) {
