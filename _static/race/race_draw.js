@@ -30,6 +30,12 @@
   // path (RMSProp's 3000 steps on the bowl cross themselves thousands of
   // times) is ten times slower to stroke than the same path in short pieces.
   const PIECE = 32;
+  // While a slider moves, paths are drawn coarse: every STRIDE-th point of a
+  // run of RUN_POINTS steps or more (at most about COARSE_POINTS points a
+  // path), in pieces of COARSE_PIECE steps; race_ui.js asks for the fine
+  // drawing when the slider stops.
+  const COARSE_POINTS = 300;
+  const COARSE_PIECE = 512;
   const dashes = (name) => STYLES[name].dash.map((d) => d * LINE_WIDTH);
 
   // On the dark theme, black disappears: SGD takes the text colour, and
@@ -232,6 +238,7 @@
       this.spare = {};
       this.arrows = [];
       this.arrowScale = null;
+      this.coarse = false;
       this.invalidate();
     }
 
@@ -353,6 +360,14 @@
       this.background = null;
       this.frames = {};
       this.forgetRuns();
+    }
+
+    // Draw paths coarse (while a slider moves) or fine; a change redraws the paths.
+    setCoarse(on) {
+      if (this.coarse === on) return;
+      this.coarse = on;
+      this.ghosts = null;
+      this.layers = {};
     }
 
     // Forget what depends on the runs or the optimizers shown.
@@ -595,12 +610,14 @@
     // The whole run as paths of PIECE steps, for the faint layer.
     ghostPieces(kind, name) {
       const g = this.geometry(kind, name);
-      if (!g.pieces) {
+      const key = this.coarse ? "coarsePieces" : "pieces";
+      if (!g[key]) {
         const last = g.xy.length / 2 - 1;
-        g.pieces = [];
-        for (let first = 0; first < last; first += PIECE) g.pieces.push(this.polyline(g.xy, first, Math.min(last, first + PIECE)).path);
+        const size = this.coarse ? COARSE_PIECE : PIECE;
+        g[key] = [];
+        for (let first = 0; first < last; first += size) g[key].push(this.polyline(g.xy, first, Math.min(last, first + size), null, this.frame(kind)).path);
       }
-      return g.pieces;
+      return g[key];
     }
 
     // What is drawn of a run on one plot, kept with the run object itself: a
@@ -630,8 +647,14 @@
 
     // The polyline through points first..last of `xy` (from `from` if given),
     // skipping points within a pixel of the last one kept (they add raster
-    // work and nothing else); the last point is always kept.
-    polyline(xy, first, last, from) {
+    // work and nothing else), and, drawn coarse, all but every stride-th
+    // point of the run; the last point is always kept. A segment wholly
+    // beyond one edge of the plot `box` is skipped (a noisy or diverging run
+    // can leap across the canvas thousands of times out of sight).
+    polyline(xy, first, last, from, box) {
+      const left = box.x, right = box.x + box.w, top = box.y, bottom = box.y + box.h;
+      const hidden = (ax, ay, bx, by) => (ax < left && bx < left) || (ax > right && bx > right) || (ay < top && by < top) || (ay > bottom && by > bottom);
+      const stride = this.coarse ? Math.max(1, Math.ceil(xy.length / 2 / COARSE_POINTS)) : 1;
       const path = new Path2D();
       let [px, py] = from || [xy[2 * first], xy[2 * first + 1]];
       let length = 0;
@@ -639,8 +662,9 @@
       for (let i = first + 1; i <= last; i++) {
         const x = xy[2 * i];
         const y = xy[2 * i + 1];
-        if (i < last && Math.abs(x - px) < 1 && Math.abs(y - py) < 1) continue;
-        path.lineTo(x, y);
+        if (i < last && (i % stride !== 0 || (Math.abs(x - px) < 1 && Math.abs(y - py) < 1))) continue;
+        if (hidden(px, py, x, y)) path.moveTo(x, y);
+        else path.lineTo(x, y);
         length += Math.hypot(x - px, y - py);
         px = x;
         py = y;
@@ -683,9 +707,10 @@
         haloCtx.strokeStyle = colors.halo[name];
         ctx.strokeStyle = colors.line[name];
         ctx.setLineDash(dashes(name));
-        for (let first = end.i; first < last; first += PIECE) {
-          const to = Math.min(last, first + PIECE);
-          const piece = this.polyline(xy, first, to, end.at);
+        const size = this.coarse ? COARSE_PIECE : PIECE;
+        for (let first = end.i; first < last; first += size) {
+          const to = Math.min(last, first + size);
+          const piece = this.polyline(xy, first, to, end.at, f);
           haloCtx.stroke(piece.path);
           ctx.lineDashOffset = end.length; // the dash pattern goes on where the last piece stopped
           ctx.stroke(piece.path);

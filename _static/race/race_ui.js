@@ -27,6 +27,7 @@
   // A run has "arrived" when its loss gap first falls below this.
   const TARGET_GAP = 1e-6;
   const REMEMBER_DELAY = 250;
+  const REFINE_DELAY = 150; // ms after a slider's last move, its paths are drawn fine again
   const GRAB_RADIUS = 22; // px around the start's square where a drag takes it: a 44 px target // ms between the last change and the address bar's update
 
   // Every setting the reader can change with a field and a slider: its
@@ -482,7 +483,9 @@
       const range = RANGES[key];
       const apply = (value) => this.change(() => set(value), owner);
       this.watchField(control.input, range, what, current, apply);
+      control.slider.addEventListener("change", () => this.refine());
       control.slider.addEventListener("input", () => {
+        this.drawCoarse();
         const value = Math.min(range.max, Math.max(range.min, SETTINGS[key].scale.fromSlider(Number(control.slider.value))));
         control.input.value = formatNumber(value);
         control.input.removeAttribute("aria-invalid");
@@ -627,6 +630,20 @@
     }
 
     /* ---- state changes ---- */
+
+    // While a slider moves, draw decimated paths; REFINE_DELAY after it stops, draw them in full.
+    drawCoarse() {
+      this.drawing.setCoarse(true);
+      clearTimeout(this.refineTimer);
+      this.refineTimer = setTimeout(() => this.refine(), REFINE_DELAY);
+    }
+
+    refine() {
+      clearTimeout(this.refineTimer);
+      if (!this.drawing.coarse) return;
+      this.drawing.setCoarse(false);
+      this.refresh();
+    }
 
     // A change of how the race is shown (speed, floor, scale): redraw and update the link; the race stays.
     changeView(apply) {

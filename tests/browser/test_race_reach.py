@@ -110,7 +110,7 @@ def test_tab_stays_inside_full_width_and_escape_leaves_it(race):
 
 def test_escape_leaves_full_width_even_when_the_focus_is_outside(race):
     race.root.get_by_role("button", name="Full width").click()
-    race.page.evaluate("() => document.activeElement.blur()")
+    race.page.evaluate("() => document.querySelector('a[href]:not(.optimizer-race a)').focus()")  # v2 lost Escape here
     race.page.keyboard.press("Escape")
     assert race.js("(r) => r.wide") is False
 
