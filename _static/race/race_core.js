@@ -2,9 +2,9 @@
  *
  * What the applet shares with the Python package optlab (surface names,
  * formulas, minima, starts and windows; optimizer names, hyperparameters,
- * starting settings and stability limits; race lengths; ranges; noise
- * defaults; schedules; palette) is in race_data.js, generated from optlab by
- * `python -m booktools.race_data`. This file keeps only what must be
+ * starting settings and stability limits; race lengths; fields and ranges;
+ * noise defaults; schedules; palette) is in race_data.js, generated from
+ * optlab.race's roster by `python -m booktools.race_data` (make book runs it). This file keeps only what must be
  * JavaScript: each surface's loss, gradient and Hessian, each optimizer's
  * update rule (its init, point and step), optlab.noise's generator, the
  * schedules' formulas and the stability limits' formulas.
@@ -17,8 +17,8 @@
  * float64 computations bit-for-bit equal except where a library function
  * (pow, exp) rounds differently in its last bit.
  *
- * Load order: race_data.js, race_core.js, race_draw.js, race_ui.js (plain
- * scripts, no build step, so the page works from file:// too).
+ * Load order: race_data.js, race_core.js, race_input.js, race_draw.js,
+ * race_ui.js (plain scripts, no build step, so the page works from file:// too).
  */
 (function () {
   "use strict";

@@ -30,10 +30,10 @@
   const REFINE_DELAY = 150; // ms after a slider's last move, its paths are drawn fine again
   const GRAB_RADIUS = 22; // px around the start's square where a drag takes it: a 44 px target // ms between the last change and the address bar's update
 
-  // Every setting the reader can change with a field and a slider: its
-  // label in the chapter's notation, its name for a screen reader, and the
-  // slider's scale (0..1000): logarithmic for rates, in 1 - beta for decay
-  // rates, so 0.9, 0.99 and 0.999 are evenly spaced.
+  // Every setting the reader can change with a field and a slider (race_data.js's
+  // fields, from optlab.race.SETTINGS): its label in the chapter's notation, its
+  // name for a screen reader, and the slider's scale (0..1000): logarithmic for
+  // rates, in 1 - beta for decay rates, so 0.9, 0.99 and 0.999 are evenly spaced.
   const logScale = (min, max) => ({
     toSlider: (v) => (1000 * Math.log(v / min)) / Math.log(max / min),
     fromSlider: (u) => Number((min * (max / min) ** (u / 1000)).toPrecision(3)),
@@ -53,14 +53,14 @@
       fromSlider: (u) => (u <= 0 ? 0 : log.fromSlider(u)),
     };
   };
-  const SETTINGS = {
-    lr: { label: "\u03b7", long: "learning rate", scale: logScale(RANGES.lr.min, RANGES.lr.max) },
-    beta: { label: "\u03b2", long: "beta", scale: decayScale(RANGES.beta.max) },
-    beta1: { label: "\u03b2\u2081", long: "beta1", scale: decayScale(RANGES.beta1.max) },
-    beta2: { label: "\u03b2\u2082", long: "beta2", scale: decayScale(RANGES.beta2.max) },
-    weight_decay: { label: "\u03bb", long: "weight decay", scale: linearScale(RANGES.weight_decay.max) },
-    sigma: { label: "\u03c3", long: "gradient noise", scale: noiseScale(RANGES.sigma.max) },
+  const SCALES = {
+    log: (range) => logScale(range.min, range.max),
+    decay: (range) => decayScale(range.max),
+    linear: (range) => linearScale(range.max),
+    noise: (range) => noiseScale(range.max),
   };
+  const SETTINGS = Object.fromEntries(Object.entries(DATA.fields).map(([key, f]) =>
+    [key, { label: f.symbol, long: f.long, scale: SCALES[f.scale](RANGES[key]) }]));
 
   /* ------------------------------------------------------------ small helpers */
 
