@@ -24,6 +24,9 @@
  *     floor=K               the loss plot's floor 10^K (-8, -12, -16, -32, -300)
  *     scale=equal           the map drawn to scale (auto: the surface's window)
  *     wide=1                full width
+ *     more=1                the "More" section open (every optimizer, noise, schedules, readout)
+ *     hide=NAME,NAME,...    parts a teacher hides: surface, play, step, reset, more,
+ *                           fullwidth, standings, settings, readout, setup, help
  *   Numbers are written with a dot; values are percent-encoded.
  * - A value that is not valid (not a number, out of range, unknown name)
  *   keeps its default, and the applet says so. Unknown keys are ignored,
@@ -53,10 +56,13 @@
   const MARKER = "race=1";
   // How the race is shown: these go in a link too. Speeds in steps per second;
   // loss floors as the power of ten below which the loss plot draws values on its floor.
-  const VIEW = { speeds: [5, 15, 30, 60, 120, 300, 600], floors: [-8, -12, -16, -32, -300], scales: ["auto", "equal"], wide: [0, 1] };
-  const VIEW_DEFAULTS = { speed: 30, floor: -16, scale: "auto", wide: 0 };
-  // What the applet shows when it opens: the chapter's four main methods.
-  const SHOWN_AT_FIRST = ["SGD", "Momentum", "RMSProp", "Adam"];
+  // more=1 opens the "More" section (every optimizer, noise, schedules, the readout).
+  const VIEW = { speeds: [5, 15, 30, 60, 120, 300, 600], floors: [-8, -12, -16, -32, -300], scales: ["auto", "equal"], wide: [0, 1], more: [0, 1] };
+  const VIEW_DEFAULTS = { speed: 30, floor: -16, scale: "auto", wide: 0, more: 0 };
+  // What the applet shows when it opens: the first lesson, gradient descent and momentum on the bowl.
+  const SHOWN_AT_FIRST = ["SGD", "Momentum"];
+  // Parts of the applet a teacher's link may hide (hide=NAME,NAME): race_ui.js marks each.
+  const HIDEABLE = ["surface", "play", "step", "reset", "more", "fullwidth", "standings", "settings", "readout", "setup", "help"];
 
   /* ----------------------------------------------------------------- numbers */
 
@@ -125,6 +131,16 @@
     return value.length ? { value, error: `${which}; ${unknown.length > 1 ? "they are" : "it is"} ignored` } : { error: which };
   }
 
+  // The parts a teacher hides, in HIDEABLE's order and each once; unknown names are dropped with a note.
+  function parseHidden(text) {
+    const names = text === "" ? [] : text.split(",");
+    const unknown = names.filter((n) => !HIDEABLE.includes(n));
+    const value = HIDEABLE.filter((n) => names.includes(n));
+    if (!unknown.length) return { value };
+    const error = `${quote(unknown[0])}${unknown.length > 1 ? ` and ${unknown.length - 1} more` : ""} cannot be hidden (only ${HIDEABLE.join(", ")})`;
+    return value.length ? { value, error: `${error}; ignored` } : { error };
+  }
+
   function parseStart(text, config) {
     const parts = text.split(",");
     if (parts.length !== 2) return { error: `${quote(text)} is not two numbers w\u2081,w\u2082` };
@@ -153,6 +169,8 @@
     { key: "floor", path: ["floor"], parse: oneOf(VIEW.floors) },
     { key: "scale", path: ["scale"], parse: oneOf(VIEW.scales) },
     { key: "wide", path: ["wide"], parse: oneOf(VIEW.wide) },
+    { key: "more", path: ["more"], parse: oneOf(VIEW.more) },
+    { key: "hide", path: ["hide"], parse: parseHidden },
   ];
   const KEYS = [MARKER.split("=")[0], SURFACE.key, ...FIELDS.map((f) => f.key)];
 
@@ -202,13 +220,14 @@
       length: DATA.horizons[0],
       step: 0,
       ...VIEW_DEFAULTS,
+      hide: [],
     };
   }
 
   /** The fragment (without "#") of a link to `config`: the surface, then only what differs from its defaults. */
   function encode(config) {
     const base = defaults(config.surface);
-    const ordered = { ...config, on: NAMES.filter((n) => config.on.includes(n)) }; // one link for one race
+    const ordered = { ...config, on: NAMES.filter((n) => config.on.includes(n)), hide: HIDEABLE.filter((n) => config.hide.includes(n)) }; // one link for one race
     const differs = FIELDS.filter((f) => write(get(ordered, f.path)) !== write(get(base, f.path)));
     return [MARKER, ...[SURFACE, ...differs].map((f) => `${f.key}=${write(get(ordered, f.path))}`)].join("&");
   }
@@ -253,5 +272,5 @@
     return { config, problems: problems.concat(unknownKeys(params)), ours: true };
   }
 
-  Object.assign(R, { parseNumber, formatNumber, VIEW, share: { defaults, encode, decode } });
+  Object.assign(R, { parseNumber, formatNumber, VIEW, HIDEABLE, SHOWN_AT_FIRST, share: { defaults, encode, decode } });
 })();

@@ -109,6 +109,12 @@
     return Object.entries(symbols).map(([k, symbol]) => `${symbol} = ${short(state[k])}`).join("; ") || "none";
   }
 
+  // True when a race needs no more than the first sight: the bowl, the first two optimizers, no noise, no schedule.
+  function firstSight(c) {
+    return c.surface === Object.keys(SURFACES)[0] && c.on.every((n) => R.SHOWN_AT_FIRST.includes(n)) &&
+      c.sigma === 0 && c.schedule === DATA.schedules[0].key && c.length === HORIZONS[0] && !c.wide;
+  }
+
   let nextId = 0;
 
   /* -------------------------------------------------------------------- race */
@@ -146,6 +152,8 @@
         floor: this.floor,
         scale: this.toScale ? "equal" : "auto",
         wide: this.wide ? 1 : 0,
+        more: this.more ? 1 : 0,
+        hide: this.hidden.slice(),
       };
     }
 
@@ -163,6 +171,9 @@
       this.speed = c.speed;
       this.floor = c.floor;
       this.toScale = c.scale === "equal";
+      // A link to what the first sight does not show opens More.
+      this.setMore(Boolean(c.more) || !firstSight(c));
+      this.hideParts(c.hide);
       this.stopLoop();
       this.drawing.invalidate();
       this.syncInputs();
@@ -218,19 +229,27 @@
       this.resetButton = el("button", { type: "button", text: "Reset", "aria-label": "Reset the race to step 0" });
       this.stepCounter = el("span", { className: "race-counter", "aria-hidden": "true" });
       this.wideButton = el("button", { type: "button", className: "race-wide-toggle", "aria-pressed": "false", text: "Full width" });
+      this.moreButton = el("button", { type: "button", className: "race-more-toggle", "aria-expanded": "false", text: "More" });
+      const surfaceLabel = el("label", { for: id("surface"), className: "race-bar-label" }, "Surface ");
       root.append(
         el(
           "div",
           { className: "race-bar race-bar-main", role: "group", "aria-label": "Race controls" },
-          el("label", { for: id("surface"), className: "race-bar-label" }, "Surface "),
+          surfaceLabel,
           this.surfaceSelect,
           this.playButton,
           this.stepButton,
           this.resetButton,
           this.stepCounter,
+          this.moreButton,
           this.wideButton,
         ),
       );
+      this.intro = el("p", {
+        className: "race-intro",
+        text: "Press Play: gradient descent (SGD) and momentum race down the bowl to the star. Change a learning rate \u03b7 or " +
+          "momentum's \u03b2 and the paths redraw; More opens every optimizer, noise, schedules and the readout of one update.",
+      });
 
       this.help = el("p", { id: id("help"), className: "race-help" });
       this.mapCanvas = el("canvas", {
@@ -256,8 +275,33 @@
       );
       this.caption = el("p", { className: "race-caption", id: id("caption") });
       this.explainBox = el("section", { className: "race-explain", "aria-label": "One update explained" });
-      root.append(this.stage, this.help, this.caption, this.explainBox, this.buildSetup(id));
+      this.setup = this.buildSetup(id);
+      root.append(this.intro, this.stage, this.help, this.caption, this.explainBox, this.setup);
       this.describeHelp();
+      // What the first sight leaves out, and what a teacher's link may hide (race_input.js's HIDEABLE).
+      for (const node of [surfaceLabel, this.surfaceSelect, this.resetButton, this.stepCounter, this.wideButton,
+        this.help, this.caption, this.explainBox, this.setup])
+        node.classList.add("race-more-only");
+      this.parts = {
+        surface: [surfaceLabel, this.surfaceSelect], play: [this.playButton], step: [this.stepButton], reset: [this.resetButton],
+        more: [this.moreButton], fullwidth: [this.wideButton], standings: [this.standings.parentElement],
+        settings: [this.stage.querySelector(".race-settings")], readout: [this.explainBox], setup: [this.setup],
+        help: [this.intro, this.help, this.caption],
+      };
+    }
+
+    // The first sight (more false): the optimizers shown, their settings, Play and Step, the map and its legend.
+    setMore(on) {
+      this.more = on;
+      this.root.classList.toggle("race-simple", !on);
+      this.moreButton.setAttribute("aria-expanded", String(on));
+      this.moreButton.textContent = on ? "Less" : "More";
+    }
+
+    // Hide the parts a teacher's link names; show the others.
+    hideParts(names) {
+      this.hidden = names.slice();
+      for (const [name, nodes] of Object.entries(this.parts)) for (const node of nodes) node.classList.toggle("race-hidden", names.includes(name));
     }
 
     // The standings: one row per optimizer, its toggle (the legend entry), its gap and when it arrived.
@@ -282,7 +326,8 @@
         row.gapCell = el("td", { className: "race-num" });
         row.arrivedCell = el("td", { className: "race-num" });
         row.wCell = el("td", { className: "race-num race-w" });
-        body.append(el("tr", {}, el("th", { scope: "row" }, label), row.gapCell, row.arrivedCell, row.wCell));
+        row.tr = el("tr", {}, el("th", { scope: "row" }, label), row.gapCell, row.arrivedCell, row.wCell);
+        body.append(row.tr);
         this.rows[opt.name] = row;
       }
       table.append(body);
@@ -401,6 +446,12 @@
       this.playButton.addEventListener("click", () => (this.playing ? this.pause() : this.play()));
       this.stepButton.addEventListener("click", () => this.stepOnce());
       this.resetButton.addEventListener("click", () => this.reset());
+      this.moreButton.addEventListener("click", () => {
+        this.setMore(!this.more);
+        this.refresh();
+        this.remember();
+        this.announce(this.more ? "More: every optimizer, the surface, noise, schedules and the readout of one update." : "Back to the first sight.");
+      });
       this.wideButton.addEventListener("click", () => {
         this.setWide(!this.wide);
         this.remember();
@@ -801,7 +852,7 @@
     /* ---- what the reader sees ---- */
 
     refresh() {
-      this.explanations = this.playing || this.t >= this.horizon ? null : this.explainAll();
+      this.explanations = this.playing || this.t >= this.horizon || !this.more ? null : this.explainAll();
       this.drawing.draw();
       this.updateText();
     }
@@ -877,6 +928,8 @@
         if (row.arrivedCell.textContent !== arrived) row.arrivedCell.textContent = arrived;
         if (row.wCell.textContent !== w) row.wCell.textContent = w;
         row.checkbox.checked = this.visible[opt.name];
+        row.tr.classList.toggle("race-off", !this.visible[opt.name]);
+        row.card.classList.toggle("race-off", !this.visible[opt.name]);
       }
       this.describeDecay();
       if (!this.playing) this.updateExplanation();

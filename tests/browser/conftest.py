@@ -26,10 +26,11 @@ class RacePage:
     """One browser page of the built book with the Optimizer Race mounted and drawn.
 
     ``options`` go to Playwright's ``new_context`` (a phone's viewport, touch,
-    pixel ratio); ``fragment`` is appended to the page's address.
+    pixel ratio); ``fragment`` is appended to the page's address. The applet's
+    "More" section is opened (every control in view) unless ``first_sight``.
     """
 
-    def __init__(self, browser, base_url, path=RACE_PAGE, fragment="", **options):
+    def __init__(self, browser, base_url, path=RACE_PAGE, fragment="", first_sight=False, **options):
         options.setdefault("viewport", {"width": 1100, "height": 1400})
         self.viewport = options["viewport"]
         self.context = browser.new_context(**options)
@@ -45,6 +46,12 @@ class RacePage:
         self.page.wait_for_function("OptimizerRace.instances[0].mapCanvas.width > 0")
         self.root = self.page.locator(".optimizer-race").first
         self.theme = self.page.evaluate("document.documentElement.dataset.theme || ''")
+        if not first_sight:
+            self.open_more()
+
+    def open_more(self):
+        """Open the "More" section, as the reader's click does."""
+        self.js("(r) => { if (!r.more) r.moreButton.click(); }")
 
     def js(self, expression, arg=None):
         """Evaluate ``expression``, a function of ``(r, arg)`` with ``r`` the first applet."""
@@ -82,8 +89,8 @@ class RacePage:
             if checkbox.get_attribute("id", timeout=1000).split("-")[1] == "show":
                 checkbox.check()
 
-    def reset(self, fragment=""):
-        """Back to the race of ``fragment`` (the opening race by default), as a freshly opened page shows it.
+    def reset(self, fragment="", first_sight=False):
+        """Back to the race of ``fragment`` (the opening race by default), as a freshly opened page shows it, More opened unless ``first_sight``.
 
         Cheaper than a new page (about a second each): the race, its view,
         the arrows' owner, the theme, the window's size and scroll are put back.
@@ -98,6 +105,8 @@ class RacePage:
                                if (fragment) r.followLink(); else r.applyConfig(OptimizerRace.share.defaults()); }""",
             [fragment, self.theme],
         )
+        if not first_sight:
+            self.open_more()
         self.errors.clear()
 
     def close(self):

@@ -31,7 +31,7 @@ def page(browser):
 def view(page):
     """The view settings a link can hold, each with its choices: {"speed": [...], "floor": [...], ...}."""
     v = page.evaluate("OptimizerRace.VIEW")
-    return {"speed": v["speeds"], "floor": v["floors"], "scale": v["scales"], "wide": v["wide"]}
+    return {"speed": v["speeds"], "floor": v["floors"], "scale": v["scales"], "wide": v["wide"], "more": v["more"]}
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_defaults_are_the_data_and_the_first_view(page, data):
     config = defaults(page)
     assert config == defaults(page, first)
     assert config["surface"] == first and config["start"] == data["surfaces"][first]["start"]
-    assert config["on"] == ["SGD", "Momentum", "RMSProp", "Adam"]
+    assert config["on"] == ["SGD", "Momentum"]
     saddle = defaults(page, "saddle")
     for optimizer in data["optimizers"]:
         suggested = data["settings"]["saddle"][optimizer["name"]]
@@ -226,7 +226,7 @@ def test_a_race_link_of_another_format_says_so(page, fragment):
     assert result["problems"] == ["This link\u2019s race is in a format this page does not read; the defaults are used."]
 
 
-def random_config(data, view, rnd):
+def random_config(data, view, hideable, rnd):
     """A valid configuration: every value within its range, some at a bound, some at the default."""
     surface = rnd.choice(list(data["surfaces"]))
     x0, x1, y0, y1 = data["surfaces"][surface]["window"]
@@ -250,12 +250,13 @@ def random_config(data, view, rnd):
         "length": length,
         "step": rnd.choice([0, length, rnd.randrange(length)]),
         **{key: rnd.choice(choices) for key, choices in view.items()},
+        "hide": [part for part in hideable if rnd.random() < 0.2],
     }
 
 
 @pytest.mark.parametrize("seed", range(50))
 def test_a_link_gives_back_the_race_it_was_made_from(page, data, view, seed):
-    config = random_config(data, view, random.Random(seed))
+    config = random_config(data, view, page.evaluate("OptimizerRace.HIDEABLE"), random.Random(seed))
     link = encode(page, config)
     assert link.startswith(f"race=1&surface={config['surface']}")
     assert len(link) < 1200, link
