@@ -1072,9 +1072,14 @@
       const race = new Race(root);
       instances.push(race);
       if (instances.length > 1) continue;
-      // The first applet of a page owns its URL fragment.
+      // The first applet of a page owns its URL fragment, and the page's
+      // buttons that set up a race (data-race-link, such as the race page's things to try).
       race.followLink();
       window.addEventListener("hashchange", () => race.followLink());
+      for (const button of document.querySelectorAll("[data-race-link]"))
+        button.addEventListener("click", () => {
+          location.hash = button.dataset.raceLink;
+        });
     }
   }
 

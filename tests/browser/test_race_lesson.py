@@ -3,7 +3,7 @@
 A first sight of a dozen controls at most (v2 showed 63 controls, 65 tab
 stops): gradient descent and momentum on the bowl, their rates and beta, Play
 and Step, the map with its legend in view, one sentence of instructions.
-"More" reveals the rest; the page's "things to try" are one-click links; a
+"More" reveals the rest; the page's "things to try" are one-click buttons that set up a race link; a
 teacher's link can hide parts, validated like every value of a link.
 Screenshots of the first sight are written to ``_build/`` for the notes.
 """
@@ -68,12 +68,12 @@ def test_a_teachers_link_hides_parts_and_is_checked(open_race):
     assert "Single step" not in other.js(CONTROLS)
 
 
-def test_each_thing_to_try_is_a_link_that_sets_it_up(race):
-    links = race.page.eval_on_selector_all("a[href^='#race=1']", "(as) => as.map((a) => a.getAttribute('href'))")
+def test_each_thing_to_try_is_a_button_that_sets_it_up(race):
+    links = race.page.eval_on_selector_all("[data-race-link]", "(bs) => bs.map((b) => b.dataset.raceLink)")
     assert len(links) >= 7
     for link in links:
         assert race.page.evaluate("(f) => OptimizerRace.share.decode(f).problems", link) == [], link
-    race.page.locator("a[href*='surface=plateau']").click()
+    race.page.locator("[data-race-link*='surface=plateau']").click()
     race.page.wait_for_function("OptimizerRace.instances[0].surface.key === 'plateau'")
     state = race.state()
     assert state["visible"]["AdaGrad"] and not state["visible"]["Momentum"] and state["error"] is None
