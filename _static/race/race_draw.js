@@ -20,6 +20,8 @@
   const R = window.OptimizerRace;
   if (R.Plots) return; // a page that embeds the applet twice loads this twice
   const STYLES = R.STYLES;
+  const { haloFor, markerPath2D, fontSize, FONT, niceTicks, decadeTicks, powerOfTen, ARROWS, arrowScale, clipSegment, edgeStub, arrow } = R; // race_marks.js
+  const formatNumber = R.formatNumber; // race_input.js
 
   // Lines are as wide as the chapter's (matplotlib's lines.linewidth) and, as
   // matplotlib does, dash lengths are counted in line widths.
@@ -42,197 +44,13 @@
   // AMSGrad the palette's own yellow that the light theme avoids.
   const DARK_COLORS = { SGD: "var(--race-fg)", AMSGrad: "#F0E442" };
 
-  /* ------------------------------------------------------------ colour maths */
-
-  // "#rrggbb" or "rgb(r, g, b)" as [r, g, b] in 0..255.
-  function rgbOf(color) {
-    const hex = /^#([0-9a-f]{6})$/i.exec(color.trim());
-    if (hex) return [0, 2, 4].map((k) => parseInt(hex[1].slice(k, k + 2), 16));
-    const rgb = /^rgba?\(\s*(\d+)[,\s]+(\d+)[,\s]+(\d+)/i.exec(color.trim());
-    if (rgb) return rgb.slice(1, 4).map(Number);
-    throw new Error(`race_draw.js reads colours as #rrggbb or rgb(): got ${color}`);
-  }
-
-  // WCAG 2 relative luminance and contrast ratio.
-  function luminance(color) {
-    const [r, g, b] = rgbOf(color).map((c) => {
-      const s = c / 255;
-      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  }
-  function contrast(a, b) {
-    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-    return (hi + 0.05) / (lo + 0.05);
-  }
-  // Black or white, whichever stands out more against `color`.
-  const haloFor = (color) => (contrast(color, "#000000") >= contrast(color, "#ffffff") ? "#000000" : "#ffffff");
-
-  /* ----------------------------------------------------------------- markers */
-
-  const PLUS = [[-0.35, -1], [0.35, -1], [0.35, -0.35], [1, -0.35], [1, 0.35], [0.35, 0.35], [0.35, 1], [-0.35, 1], [-0.35, 0.35], [-1, 0.35], [-1, -0.35], [-0.35, -0.35]];
-
-  // Marker outlines as SVG path data centred on (0, 0), radius r; the same
-  // strings draw the legend (SVG) and the plots (canvas Path2D).
-  function markerPath(kind, r) {
-    const pts = (list) => "M" + list.map(([x, y]) => `${(x * r).toFixed(2)} ${(y * r).toFixed(2)}`).join("L") + "Z";
-    switch (kind) {
-      case "o":
-        return `M${r} 0A${r} ${r} 0 1 0 ${-r} 0A${r} ${r} 0 1 0 ${r} 0Z`;
-      case "s":
-        return pts([[-0.85, -0.85], [0.85, -0.85], [0.85, 0.85], [-0.85, 0.85]]);
-      case "^":
-        return pts([[0, -1.1], [1, 0.75], [-1, 0.75]]);
-      case "v":
-        return pts([[0, 1.1], [1, -0.75], [-1, -0.75]]);
-      case "D":
-        return pts([[0, -1.1], [0.9, 0], [0, 1.1], [-0.9, 0]]);
-      case "P":
-        return pts(PLUS);
-      case "X": // the plus sign turned by 45 degrees
-        return pts(PLUS.map(([x, y]) => [(x - y) * 0.78, (x + y) * 0.78]));
-      case "*": {
-        const list = [];
-        for (let k = 0; k < 10; k++) {
-          const radius = k % 2 ? 0.5 : 1.2;
-          const angle = -Math.PI / 2 + (k * Math.PI) / 5;
-          list.push([radius * Math.cos(angle), radius * Math.sin(angle)]);
-        }
-        return pts(list);
-      }
-      default:
-        return markerPath("o", r);
-    }
-  }
-
-  const pathCache = new Map();
-  function markerPath2D(kind, r) {
-    const key = kind + r;
-    if (!pathCache.has(key)) pathCache.set(key, new Path2D(markerPath(kind, r)));
-    return pathCache.get(key);
-  }
-
-  /* -------------------------------------------------------------- axes, text */
-
-  // Tick positions at 1, 2 or 5 times a power of ten, about `count` of them.
-  function niceTicks(lo, hi, count) {
-    const raw = (hi - lo) / Math.max(1, count);
-    const power = 10 ** Math.floor(Math.log10(raw));
-    const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
-    const ticks = [];
-    for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-    return ticks;
-  }
-
-  const SUPERSCRIPT = { "-": "\u207b", 0: "\u2070", 1: "\u00b9", 2: "\u00b2", 3: "\u00b3", 4: "\u2074", 5: "\u2075", 6: "\u2076", 7: "\u2077", 8: "\u2078", 9: "\u2079" };
-  const powerOfTen = (k) => "10" + String(k).split("").map((c) => SUPERSCRIPT[c]).join("");
-
-  const formatNumber = R.formatNumber; // race_input.js
-
-  // Tick labels grow with the plot, from 11 px on a phone to 18 px on a projector.
-  const fontSize = (width) => Math.max(11, Math.min(18, Math.round(width / 42)));
-  const FONT = (size) => `${size}px system-ui, sans-serif`;
-
-  // The loss plot's decades: 1, 2, 5, ... apart, at most seven lines.
-  function decadeTicks(lo, hi) {
-    const every = [1, 2, 5, 10, 20, 50, 100].find((e) => (hi - lo) / e <= 7) || 100;
-    const ticks = [];
-    for (let k = Math.ceil(lo / every) * every; k <= hi; k += every) ticks.push(k);
-    return ticks;
-  }
-
-  /* ------------------------------------------------------------------ arrows */
-
-  // The arrows of one update (race_ui.js's legend names the same): the parts
-  // whose sum is the step, each from where the previous one ends, and the step itself.
-  const ARROWS = {
-    gradient: { dash: [2, 2], width: 1.5, head: 6 },
-    momentum: { dash: [6, 3], width: 1.5, head: 6 },
-    decay: { dash: [1, 2], width: 1.5, head: 6 },
-    step: { dash: [], width: 2.6, head: 9 },
-  };
-  // All arrows of the update shown share one scale, chosen so the longest is at least
-  // ARROW_SHORTEST px and at most ARROW_LONGEST of the map's shorter side: 1, 2 or 5 times a power of ten.
-  const ARROW_SHORTEST = 30;
-  const ARROW_LONGEST = 0.35;
-
-  /** The scale k (pixels drawn per true pixel) for arrows whose longest is `longest` px, on a map of shorter side `room` px. */
-  function arrowScale(longest, room) {
-    const most = ARROW_LONGEST * room;
-    if (!(longest > 0) || (longest >= ARROW_SHORTEST && longest <= most)) return 1;
-    const wanted = longest < ARROW_SHORTEST ? ARROW_SHORTEST / longest : most / longest;
-    const power = 10 ** Math.floor(Math.log10(wanted));
-    const nice = [1, 2, 5, 10].map((m) => m * power);
-    return longest < ARROW_SHORTEST ? nice.find((k) => k >= wanted) : nice.reverse().find((k) => k <= wanted);
-  }
-
-  /** The part of the segment a -> b inside the box {x, y, w, h} (Liang and Barsky's clipping), as [from, to]; null if none. */
-  function clipSegment([ax, ay], [bx, by], box) {
-    const dx = bx - ax;
-    const dy = by - ay;
-    let t0 = 0;
-    let t1 = 1;
-    for (const [p, q] of [[-dx, ax - box.x], [dx, box.x + box.w - ax], [-dy, ay - box.y], [dy, box.y + box.h - ay]]) {
-      if (p === 0) {
-        if (q < 0) return null;
-      } else if (p < 0) t0 = Math.max(t0, q / p);
-      else t1 = Math.min(t1, q / p);
-      if (t0 > t1) return null;
-    }
-    return [[ax + t0 * dx, ay + t0 * dy], [ax + t1 * dx, ay + t1 * dy]];
-  }
-
-  // An arrow wholly off the map: a short one that ends on the edge, on the way from the map's centre to its end.
-  function edgeStub(box, to) {
-    const centre = [box.x + box.w / 2, box.y + box.h / 2];
-    const [, b] = clipSegment(centre, to, box);
-    const length = Math.hypot(to[0] - centre[0], to[1] - centre[1]);
-    const back = (i) => b[i] - (12 * (to[i] - centre[i])) / length;
-    return [[back(0), back(1)], b];
-  }
-
-  // An arrow from a to b with its head at b; `edge` adds a bar across the tip: the arrow goes on off the map.
-  function arrow(ctx, [ax, ay], [bx, by], spec, color, halo, edge) {
-    const length = Math.hypot(bx - ax, by - ay);
-    if (!(length >= 1)) return false; // shorter than a pixel: the readout gives the numbers
-    const ux = (bx - ax) / length;
-    const uy = (by - ay) / length;
-    const head = Math.min(spec.head, length * 0.6);
-    const shaft = (stroke, width) => {
-      ctx.strokeStyle = stroke;
-      ctx.lineWidth = width;
-      ctx.beginPath();
-      ctx.moveTo(ax, ay);
-      ctx.lineTo(bx - ux * head * 0.8, by - uy * head * 0.8);
-      ctx.stroke();
-    };
-    ctx.setLineDash([]);
-    shaft(halo, spec.width + 2.4);
-    ctx.setLineDash(spec.dash);
-    shaft(color, spec.width);
-    ctx.setLineDash([]);
-    const tip = new Path2D();
-    tip.moveTo(bx, by);
-    tip.lineTo(bx - ux * head - uy * head * 0.5, by - uy * head + ux * head * 0.5);
-    tip.lineTo(bx - ux * head + uy * head * 0.5, by - uy * head - ux * head * 0.5);
-    tip.closePath();
-    if (edge) {
-      tip.moveTo(bx - uy * head, by + ux * head);
-      tip.lineTo(bx + uy * head, by - ux * head);
-    }
-    ctx.fillStyle = color;
-    ctx.strokeStyle = halo;
-    ctx.lineWidth = edge ? 2.5 : 1.2;
-    ctx.fill(tip);
-    ctx.stroke(tip);
-    return true;
-  }
 
   /* ------------------------------------------------------------------- plots */
 
   class Plots {
-    constructor(race, mapCanvas, lossCanvas) {
-      this.race = race;
+    constructor(race, root, mapCanvas, lossCanvas) {
+      this.race = race; // the RaceModel drawn: its fields and methods, never its DOM
+      this.root = root;
       this.mapCanvas = mapCanvas;
       this.lossCanvas = lossCanvas;
       this.spare = {};
@@ -244,7 +62,7 @@
 
     // Colours of the current theme: the page's CSS variables, each optimizer's line colour and halo.
     colors() {
-      const style = getComputedStyle(this.race.root);
+      const style = getComputedStyle(this.root);
       const get = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
       const dark = document.documentElement.dataset.theme === "dark";
       const fg = get("--race-fg", "#222222");
@@ -410,134 +228,6 @@
         ctx.fillRect(0, 0, f.width, f.height);
       }
       return { canvas, ctx, f };
-    }
-
-    /* ---- the map's background ---- */
-
-    // Contours of L - L* (log-spaced levels, as optlab.plotting.draw_surface),
-    // axes and minima, drawn once per surface, size, scale and theme.
-    drawBackground(colors) {
-      const { canvas, ctx, f } = this.layer("map", "background", false);
-      const s = this.race.surface;
-      const [x0, x1, y0, y1] = this.view();
-      const nx = Math.max(40, Math.round(f.w / 3));
-      const ny = Math.max(30, Math.round(f.h / 3));
-      const gap = new Float64Array((nx + 1) * (ny + 1));
-      let top = -Infinity;
-      let lowest = Infinity;
-      for (let j = 0; j <= ny; j++)
-        for (let i = 0; i <= nx; i++) {
-          const value = R.gap(s, x0 + ((x1 - x0) * i) / nx, y1 - ((y1 - y0) * j) / ny);
-          gap[j * (nx + 1) + i] = value;
-          top = Math.max(top, value);
-          if (value > 0) lowest = Math.min(lowest, value);
-        }
-      const bottom = Math.max(top * 1e-4, lowest);
-      const levels = 12;
-      const logLo = Math.log(bottom);
-      const logHi = Math.log(top);
-      const level = (k) => logLo + ((logHi - logLo) * k) / (levels - 1);
-      const logGap = gap.map((v) => Math.log(Math.max(v, bottom * 1e-3)));
-
-      // Filled bands, the darker the higher the loss; light enough that a line's halo shows against every band.
-      const image = ctx.createImageData(nx + 1, ny + 1);
-      const rgb = rgbOf(colors.shade);
-      for (let n = 0; n < logGap.length; n++) {
-        const band = Math.max(0, Math.min(levels, Math.floor(((logGap[n] - logLo) / (logHi - logLo)) * (levels - 1)) + 1));
-        image.data.set([rgb[0], rgb[1], rgb[2], Math.round((255 * 0.16 * band) / levels)], n * 4);
-      }
-      const tile = document.createElement("canvas");
-      tile.width = nx + 1;
-      tile.height = ny + 1;
-      tile.getContext("2d").putImageData(image, 0, 0);
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(tile, f.x, f.y, f.w, f.h);
-
-      // Contour lines by marching squares on the log of the gap.
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(f.x, f.y, f.w, f.h);
-      ctx.clip();
-      ctx.strokeStyle = colors.contour;
-      ctx.lineWidth = 0.7;
-      const px = (i) => f.x + (f.w * i) / nx;
-      const py = (j) => f.y + (f.h * j) / ny;
-      ctx.beginPath();
-      for (let k = 0; k < levels; k++) {
-        const c = level(k);
-        for (let j = 0; j < ny; j++)
-          for (let i = 0; i < nx; i++) {
-            const a = logGap[j * (nx + 1) + i];
-            const b = logGap[j * (nx + 1) + i + 1];
-            const d = logGap[(j + 1) * (nx + 1) + i];
-            const e = logGap[(j + 1) * (nx + 1) + i + 1];
-            const crossings = [];
-            if (a < c !== b < c) crossings.push([px(i + (c - a) / (b - a)), py(j)]);
-            if (b < c !== e < c) crossings.push([px(i + 1), py(j + (c - b) / (e - b))]);
-            if (d < c !== e < c) crossings.push([px(i + (c - d) / (e - d)), py(j + 1)]);
-            if (a < c !== d < c) crossings.push([px(i), py(j + (c - a) / (d - a))]);
-            for (let m = 0; m + 1 < crossings.length; m += 2) {
-              ctx.moveTo(crossings[m][0], crossings[m][1]);
-              ctx.lineTo(crossings[m + 1][0], crossings[m + 1][1]);
-            }
-          }
-      }
-      ctx.stroke();
-
-      // Minima as white stars with a dark edge.
-      for (const minimum of s.minima) {
-        const [mx, my] = this.toPixels(minimum);
-        ctx.setTransform(f.dpr, 0, 0, f.dpr, f.dpr * mx, f.dpr * my);
-        const star = markerPath2D("*", 7);
-        ctx.fillStyle = "#ffffff";
-        ctx.strokeStyle = "#000000";
-        ctx.lineWidth = 1;
-        ctx.fill(star);
-        ctx.stroke(star);
-      }
-      ctx.restore();
-
-      // Ticks of the window drawn (wider than the surface's with equal scales).
-      this.drawAxes(ctx, f, colors, { ...f.axes, xticks: niceTicks(x0, x1, 6), yticks: niceTicks(y0, y1, 5) }, [x0, x1, y0, y1]);
-      return canvas;
-    }
-
-    drawAxes(ctx, f, colors, axes, [x0, x1, y0, y1]) {
-      ctx.save();
-      ctx.strokeStyle = colors.muted;
-      ctx.fillStyle = colors.fg;
-      ctx.lineWidth = 1;
-      ctx.strokeRect(f.x, f.y, f.w, f.h);
-      ctx.font = FONT(f.size);
-      ctx.textAlign = "center";
-      ctx.textBaseline = "top";
-      for (const v of axes.xticks) {
-        const x = f.x + ((v - x0) / (x1 - x0)) * f.w;
-        ctx.beginPath();
-        ctx.moveTo(x, f.y + f.h);
-        ctx.lineTo(x, f.y + f.h + 4);
-        ctx.stroke();
-        ctx.fillText(axes.label(v, false), x, f.y + f.h + 6);
-      }
-      ctx.textAlign = "right";
-      ctx.textBaseline = "middle";
-      for (const v of axes.yticks) {
-        const y = f.y + ((y1 - v) / (y1 - y0)) * f.h;
-        ctx.beginPath();
-        ctx.moveTo(f.x - 4, y);
-        ctx.lineTo(f.x, y);
-        ctx.stroke();
-        ctx.fillText(axes.label(v, true), f.x - 6, y);
-      }
-      // Axis names in the margins' outer bands, clear of the tick labels.
-      ctx.textAlign = "center";
-      ctx.textBaseline = "bottom";
-      ctx.fillText(axes.xname, f.x + f.w / 2, f.height - 2);
-      ctx.translate(f.size * 0.7 + 1, f.y + f.h / 2);
-      ctx.rotate(-Math.PI / 2);
-      ctx.textBaseline = "middle";
-      ctx.fillText(axes.yname, 0, 0);
-      ctx.restore();
     }
 
     /* ---- runs ---- */
@@ -840,92 +530,7 @@
       return k > 1 ? `${who} ${formatNumber(k)} times their true length.` : `${who} at 1/${formatNumber(1 / k)} of their true length.`;
     }
 
-    /* ---- the loss plot ---- */
-
-    // Decades shown on the loss plot: fixed for a race, so the axes stay put
-    // while it plays, and never below the reader's floor (values under it
-    // are drawn on it).
-    computeLossRange() {
-      let lo = Infinity;
-      let hi = -Infinity;
-      const shown = this.race.shown();
-      for (const opt of shown)
-        for (const v of this.race.runs[opt.name].gap)
-          if (v > 0 && Number.isFinite(v)) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-          }
-      const floor = this.race.floor;
-      if (!Number.isFinite(lo)) return [Math.max(floor, -3), Math.max(floor + 1, 1)];
-      const first = Math.max(...shown.map((o) => this.race.runs[o.name].gap[0]).filter((v) => v > 0), 1e-300);
-      let top = Math.ceil(Math.log10(Math.min(hi, first * 1e4)));
-      const bottom = Math.max(Math.floor(Math.log10(lo)), floor);
-      if (top <= bottom) top = bottom + 1;
-      return [bottom, top];
-    }
-
-    // True when some shown run goes below the floor of the loss plot.
-    belowFloor() {
-      const limit = 10 ** this.lossRange[0];
-      return this.race.shown().some((o) => this.race.runs[o.name].gap.some((v) => v < limit));
-    }
-
-    // Position of a loss value on the loss plot, clamped to the decades shown.
-    lossY(f, v) {
-      const [lo, hi] = this.lossRange;
-      const logv = v > 0 ? Math.log10(v) : -Infinity;
-      return f.y + ((hi - Math.max(lo, Math.min(hi, logv))) / (hi - lo)) * f.h;
-    }
-
-    // Axes, decade lines, labels and the floor of the loss plot, drawn once per range, size and theme.
-    drawLossBackground(colors) {
-      const { canvas, ctx, f } = this.layer("loss", "background", false);
-      const [lo, hi] = this.lossRange;
-      ctx.strokeStyle = colors.grid;
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      for (const k of f.axes.yticks) {
-        const y = this.lossY(f, 10 ** k);
-        ctx.moveTo(f.x, y);
-        ctx.lineTo(f.x + f.w, y);
-      }
-      ctx.stroke();
-      if (this.belowFloor()) {
-        // The floor: a dashed line, labelled, where every smaller value is drawn.
-        const y = this.lossY(f, 10 ** lo);
-        ctx.strokeStyle = colors.muted;
-        ctx.setLineDash([4, 3]);
-        ctx.beginPath();
-        ctx.moveTo(f.x, y - 1);
-        ctx.lineTo(f.x + f.w, y - 1);
-        ctx.stroke();
-        ctx.setLineDash([]);
-        ctx.fillStyle = colors.fg;
-        ctx.font = FONT(Math.max(11, f.size - 2));
-        ctx.textAlign = "right";
-        ctx.textBaseline = "bottom";
-        ctx.fillText(`values below ${powerOfTen(lo)} are drawn on this line`, f.x + f.w - 4, y - 4);
-      }
-      this.drawAxes(ctx, f, colors, f.axes, [0, this.race.horizon, lo, hi]);
-      return canvas;
-    }
-
-    drawLoss(colors) {
-      const layer = this.grow("loss", colors, 0);
-      const { ctx, f } = this.compose("loss", this.lossBackground, layer);
-      const x = f.x + (this.race.t / this.race.horizon) * f.w;
-      ctx.strokeStyle = colors.muted;
-      ctx.lineWidth = 1;
-      ctx.setLineDash([2, 3]);
-      ctx.beginPath();
-      ctx.moveTo(x, f.y);
-      ctx.lineTo(x, f.y + f.h);
-      ctx.stroke();
-      ctx.setLineDash([]);
-    }
   }
 
-  Object.assign(R, {
-    Plots, markerPath, dashes, powerOfTen, LINE_WIDTH, contrast, ARROWS,
-  });
+  Object.assign(R, { Plots, dashes, LINE_WIDTH });
 })();
