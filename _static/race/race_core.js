@@ -223,17 +223,42 @@
   };
 
   /**
-   * The largest eigenvalue of diag(s) H, for per-coordinate step sizes s > 0 and a symmetric
-   * 2 x 2 Hessian H (optlab.race.largest_step_curvature). diag(s) H is similar to the symmetric
-   * diag(s)^1/2 H diag(s)^1/2, so its eigenvalues are real:
-   *   lambda_max = (a + d)/2 + sqrt(((a - d)/2)^2 + s1 s2 h12^2),  a = s1 h11, d = s2 h22.
-   * With s = (eta, eta) it is eta lambda_max(H).
+   * Both eigenvalues of diag(p) H, the larger first, for p > 0 and a symmetric 2 x 2 Hessian H
+   * (optlab.race.curvatures). diag(p) H is similar to the symmetric diag(p)^1/2 H diag(p)^1/2, so
+   *   lambda = (a + d)/2 +- sqrt(((a - d)/2)^2 + p1 p2 h12^2),  a = p1 h11, d = p2 h22.
+   * With p the step sizes s, the first is the largest eigenvalue of diag(s) H
+   * (optlab.race.largest_step_curvature): eta lambda_max(H) for s = (eta, eta).
    */
-  function largestStepCurvature(s, h) {
-    const a = s[0] * h[0][0];
-    const d = s[1] * h[1][1];
+  function curvatures(p, h) {
+    const a = p[0] * h[0][0];
+    const d = p[1] * h[1][1];
     const half = (a - d) / 2;
-    return (a + d) / 2 + Math.sqrt(half * half + s[0] * s[1] * (h[0][1] * h[0][1]));
+    const root = Math.sqrt(half * half + p[0] * p[1] * (h[0][1] * h[0][1]));
+    return [(a + d) / 2 + root, (a + d) / 2 - root];
+  }
+
+  // optlab.race.convergence_rate: the spectral radius of each kind's iteration, lambda^2 - T lambda + D,
+  // on a one-dimensional quadratic at x = (step size) x (curvature).
+  const ITERATIONS = {
+    heavy_ball: (x, beta) => [1 + beta - x, beta],
+    nesterov: (x, beta) => [(1 + beta) * (1 - x), beta * (1 - x)],
+    averaged_momentum: (x, beta) => [1 + beta - x * (1 - beta), beta],
+  };
+
+  /** The per-step contraction of a `kind` of step at x = s h with decay rate beta (optlab.race.convergence_rate). */
+  function convergenceRate(kind, x, beta) {
+    if (kind === "gradient_descent") return Math.abs(1 - x);
+    const [trace, det] = ITERATIONS[kind](x, beta);
+    const half = trace / 2;
+    const disc = half * half - det;
+    if (disc < 0) return Math.sqrt(Math.abs(det));
+    const root = Math.sqrt(disc);
+    return Math.max(Math.abs(half + root), Math.abs(half - root));
+  }
+
+  /** rates[j][i]: the slowest contraction over `curvature` (per unit rate) at lrs[i], betas[j] (optlab.race.stability_map). */
+  function stabilityRates(kind, curvature, lrs, betas) {
+    return betas.map((beta) => lrs.map((lr) => Math.max(...curvature.map((c) => convergenceRate(kind, lr * c, beta)))));
   }
 
   /* ------------------------------------------------------------------- noise */
@@ -442,7 +467,8 @@
    *   eta_t / (sqrt(s) + eps) for an adaptive method, as optlab's effective_lr of the state after
    *   the step), adaptive (true for a method with a per-coordinate step size), hessian (at w_t,
    *   [[h11, h12], [h12, h22]]), stepCurvature (the largest eigenvalue of diag(effectiveLr) H:
-   *   eta lambda_max(H), or for an adaptive method that of the preconditioned Hessian), limit (the
+   *   eta lambda_max(H), or for an adaptive method that of the preconditioned Hessian), curvatures
+   *   (both eigenvalues of diag(effectiveLr / eta_t) H, for the stability map), limit (the
    *   number stepCurvature is compared with, optlab.race.stability_limit; null for a method
    *   without one), formula (the limit in the chapter's notation, such as "2(1 + β)") and stable
    *   (stepCurvature < limit; null without a limit).
@@ -458,7 +484,7 @@
     const hessian = surface.hessian(w[0], w[1]);
     const effectiveLr = stepSizes(optimizer, update.hp, update.state);
     const step = map2((a, b) => a - b, update.w, w);
-    const stepCurvature = largestStepCurvature(effectiveLr, hessian);
+    const stepCurvature = curvatures(effectiveLr, hessian)[0];
     const limit = optimizer.limit ? LIMIT_RULES[optimizer.limit.kind](optimizer.limit.beta ? hp[optimizer.limit.beta] : 0) : null;
     return {
       t,
@@ -475,6 +501,8 @@
       adaptive: Boolean(optimizer.moment),
       hessian,
       stepCurvature,
+      // The curvatures per unit learning rate, for the stability map: eigenvalues of diag(s / eta) H.
+      curvatures: curvatures(effectiveLr.map((si) => si / update.hp.lr), hessian),
       limit,
       formula: optimizer.limit ? optimizer.limit.formula : null,
       stable: limit === null ? null : stepCurvature < limit,
@@ -493,7 +521,9 @@
     SCHEDULES,
     run,
     explain,
-    largestStepCurvature,
+    curvatures,
+    convergenceRate,
+    stabilityRates,
     normals,
     defaultHyper,
   };

@@ -39,7 +39,7 @@ from .training import run_on_surface
 
 __all__ = ["EPS", "HORIZONS", "DIVERGED", "Setting", "SETTINGS", "RANGES", "NOISE", "SCHEDULES", "LIMIT_FORMULAS",
            "Racer", "ROSTER", "racer", "racers", "highest_gap_ratio", "largest_step_curvature", "race_schedule",
-           "stability_limit"]
+           "stability_limit", "convergence_rate", "curvatures", "stability_map"]
 
 EPS = 1e-8
 """The :math:`\\epsilon` of every adaptive optimizer in the race."""
@@ -185,11 +185,76 @@ def largest_step_curvature(step_sizes, hessian) -> float:
     :math:`(-1.5, 2)`, :math:`H = \begin{pmatrix} 1902 & 600 \\ 600 & 200 \end{pmatrix}` and with
     :math:`\eta = 0.001` the diagonal gives 1.902 but :math:`\eta\lambda_{\max} = 2.092 > 2`.
     """
+    return curvatures(step_sizes, hessian)[0]
+
+
+def convergence_rate(kind: str, x, beta=0.0):
+    r"""The per-step contraction of a method's step on a one-dimensional quadratic: the spectral radius of its iteration.
+
+    With :math:`x = s h` (step size times curvature) each kind of
+    :func:`stability_limit` is the linear iteration whose characteristic
+    polynomial is :math:`\lambda^2 - T\lambda + D`:
+
+    * ``"gradient_descent"``: :math:`|1 - x|`;
+    * ``"heavy_ball"``: :math:`T = 1 + \beta - x`, :math:`D = \beta`
+      (:func:`optlab.theory.heavy_ball_matrix`);
+    * ``"nesterov"``: :math:`T = (1 + \beta)(1 - x)`, :math:`D = \beta(1 - x)`;
+    * ``"averaged_momentum"``: heavy ball at :math:`x(1 - \beta)`.
+
+    The radius is :math:`\max |\lambda_\pm|`, :math:`\lambda_\pm = T/2 \pm \sqrt{T^2/4 - D}`, and
+    :math:`\sqrt{D}` when the roots are complex. It is below 1 exactly when :math:`0 < x <`
+    :func:`stability_limit`; a negative :math:`x` (negative curvature) gives more than 1 at any
+    step size. Arrays broadcast.
+    """
+    x, beta = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(beta, dtype=float))
+    if kind == "gradient_descent":
+        return np.abs(1 - x) if x.ndim else float(abs(1 - x))
+    if kind == "heavy_ball":
+        trace, det = 1 + beta - x, beta
+    elif kind == "nesterov":
+        trace, det = (1 + beta) * (1 - x), beta * (1 - x)
+    elif kind == "averaged_momentum":
+        trace, det = 1 + beta - x * (1 - beta), beta
+    else:
+        raise ValueError(f"kind must be one of gradient_descent, heavy_ball, nesterov, averaged_momentum; got {kind!r}")
+    half = trace / 2
+    disc = half * half - det
+    real = np.maximum(np.abs(half + np.sqrt(np.maximum(disc, 0))), np.abs(half - np.sqrt(np.maximum(disc, 0))))
+    rate = np.where(disc >= 0, real, np.sqrt(np.abs(det)))
+    return rate if rate.ndim else float(rate)
+
+
+def curvatures(scales, hessian) -> list[float]:
+    r"""Both eigenvalues of :math:`\operatorname{diag}(p) H`, the larger first: the curvatures a step :math:`-\operatorname{diag}(p)\,g` meets.
+
+    :math:`\operatorname{diag}(p) H` is similar to the symmetric :math:`D^{1/2} H D^{1/2}`,
+    :math:`D = \operatorname{diag}(p)`, :math:`p > 0`, so they are real:
+
+    .. math:: \lambda_\pm = \frac{a + d}{2} \pm \sqrt{\Big(\frac{a - d}{2}\Big)^2 + p_1 p_2 h_{12}^2},
+       \qquad a = p_1 h_{11},\ d = p_2 h_{22}.
+
+    With :math:`p` the step sizes :math:`s` it gives :func:`largest_step_curvature`; with
+    :math:`p = s/\eta` (ones for a method without per-coordinate step sizes), the curvatures per unit
+    learning rate that :func:`stability_map` scales by :math:`\eta`.
+    """
     (h11, h12), (_, h22) = np.asarray(hessian, dtype=float)
-    s1, s2 = (float(v) for v in step_sizes)
-    a, d = s1 * h11, s2 * h22
+    p1, p2 = (float(v) for v in scales)
+    a, d = p1 * h11, p2 * h22
     half = (a - d) / 2
-    return float((a + d) / 2 + np.sqrt(half * half + s1 * s2 * (h12 * h12)))
+    root = float(np.sqrt(half * half + p1 * p2 * (h12 * h12)))
+    return [float((a + d) / 2 + root), float((a + d) / 2 - root)]
+
+
+def stability_map(kind: str, curvature: list, lrs, betas) -> np.ndarray:
+    r"""The convergence rate over a grid: ``rates[j, i]`` is the slowest contraction over the curvatures at ``lrs[i] * scale``, ``betas[j]``.
+
+    ``curvature`` holds the eigenvalues :math:`c_k` of the (preconditioned) Hessian per unit
+    learning rate (:func:`curvatures`, times :math:`s_1/\eta` for an adaptive method), so
+    :math:`x_k = \eta c_k`; the rate is :math:`\max_k` :func:`convergence_rate` of
+    :math:`x_k`, which is below 1 exactly inside the region of stability.
+    """
+    lr, beta = np.meshgrid(np.asarray(lrs, dtype=float), np.asarray(betas, dtype=float))
+    return np.max([convergence_rate(kind, lr * c, beta) for c in curvature], axis=0)
 
 
 @dataclass(frozen=True)

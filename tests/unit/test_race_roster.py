@@ -12,8 +12,8 @@ from optlab import SURFACES, AdamW, Momentum
 from optlab.optimizers import MomentumState
 from optlab.plotting import STYLES
 from optlab.race import (
-    EPS, NOISE, RANGES, ROSTER, SCHEDULES, Racer, highest_gap_ratio, largest_step_curvature, race_schedule, racer,
-    racers, stability_limit,
+    EPS, NOISE, RANGES, ROSTER, SCHEDULES, Racer, convergence_rate, highest_gap_ratio, largest_step_curvature,
+    race_schedule, racer, racers, stability_limit, stability_map,
 )
 from optlab.schedules import Constant, Cosine, StepDecay, WarmupCosine
 from optlab.theory import spectral_radius
@@ -118,14 +118,34 @@ def _iteration_matrix(optimizer, curvature):
     return np.array(columns).T
 
 
-@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.99])
-@pytest.mark.parametrize(("kind", "optimizer"), [
+ITERATIONS = [
     ("gradient_descent", lambda lr, beta: Momentum(lr=lr, beta=0.0)),  # b = g: SGD's step
     ("heavy_ball", lambda lr, beta: racer("Momentum").make(lr=lr, beta=beta)),
     ("nesterov", lambda lr, beta: racer("Nesterov").make(lr=lr, beta=beta)),
     # Adam's first moment with the step size s = lr / (sqrt(v_hat) + eps) frozen, late (m_hat = m).
     ("averaged_momentum", lambda lr, beta: Momentum(lr=lr, beta=beta, damped=True)),
-])
+]
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.99])
+@pytest.mark.parametrize(("kind", "optimizer"), ITERATIONS)
+def test_the_convergence_rate_is_the_spectral_radius_of_optlabs_update(kind, optimizer, beta):
+    """The stability map's rate across and beyond the stable range, on curvature 3 (and -3 for a negative x)."""
+    for x in np.linspace(-0.5, 1.5 * stability_limit(kind, beta), 41):
+        h = 3.0 if x >= 0 else -3.0
+        measured = spectral_radius(_iteration_matrix(optimizer(x / h, beta), h))
+        assert convergence_rate(kind, x, beta) == pytest.approx(measured, rel=1e-9, abs=1e-12), x
+
+
+def test_the_stability_map_takes_the_slowest_curvature():
+    rates = stability_map("heavy_ball", [100.0, 2.0], [0.001, 0.01, 0.05], [0.0, 0.9])
+    assert rates.shape == (2, 3)
+    assert rates[0, 1] == pytest.approx(max(abs(1 - 0.01 * 100), abs(1 - 0.01 * 2)))
+    assert rates[1, 2] > 1  # 0.05 x 100 = 5 > 2(1 + 0.9)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.99])
+@pytest.mark.parametrize(("kind", "optimizer"), ITERATIONS)
 def test_stability_limit_is_where_optlabs_update_stops_contracting(kind, optimizer, beta):
     """On a 1-D quadratic of curvature h = 3: spectral radius below 1 at 0.9999 of the limit, above 1 at 1.0001."""
     h = 3.0
