@@ -163,16 +163,17 @@
       this.caption = el("p", { className: "race-caption", id: id("caption") });
       this.explainBox = el("section", { className: "race-explain", "aria-label": "One update explained" });
       this.setup = this.buildSetup(id);
-      root.append(this.intro, this.stage, this.help, this.caption, this.explainBox, this.setup);
+      this.stability = new R.StabilityView(this, this.id);
+      root.append(this.intro, this.stage, this.help, this.caption, this.explainBox, this.stability.box, this.setup);
       this.describeHelp();
       // What the first sight leaves out, and what a teacher's link may hide (race_input.js's HIDEABLE).
       for (const node of [surfaceLabel, this.surfaceSelect, this.resetButton, this.stepCounter, this.wideButton,
-        this.help, this.caption, this.explainBox, this.setup])
+        this.help, this.caption, this.explainBox, this.stability.box, this.setup])
         node.classList.add("race-more-only");
       this.parts = {
         surface: [surfaceLabel, this.surfaceSelect], play: [this.playButton], step: [this.stepButton], reset: [this.resetButton],
         more: [this.moreButton], fullwidth: [this.wideButton], standings: [this.standings.parentElement],
-        settings: [this.stage.querySelector(".race-settings")], readout: [this.explainBox], setup: [this.setup],
+        settings: [this.stage.querySelector(".race-settings")], readout: [this.explainBox, this.stability.box], setup: [this.setup],
         help: [this.intro, this.help, this.caption],
       };
     },

@@ -470,8 +470,9 @@
    *   eta lambda_max(H), or for an adaptive method that of the preconditioned Hessian), curvatures
    *   (both eigenvalues of diag(effectiveLr / eta_t) H, for the stability map), limit (the
    *   number stepCurvature is compared with, optlab.race.stability_limit; null for a method
-   *   without one), formula (the limit in the chapter's notation, such as "2(1 + β)") and stable
-   *   (stepCurvature < limit; null without a limit).
+   *   without one), formula (the limit in the chapter's notation, such as "2(1 + β)"),
+   *   leastCurvature (the smaller eigenvalue of diag(effectiveLr) H) and stable (both eigenvalues
+   *   in (0, limit), where the step contracts; null without a limit).
    */
   function explain(surface, optimizer, hp, start, t, options = {}) {
     if (options.schedule && options.schedule !== "constant" && options.horizon === undefined)
@@ -484,7 +485,7 @@
     const hessian = surface.hessian(w[0], w[1]);
     const effectiveLr = stepSizes(optimizer, update.hp, update.state);
     const step = map2((a, b) => a - b, update.w, w);
-    const stepCurvature = curvatures(effectiveLr, hessian)[0];
+    const [stepCurvature, leastCurvature] = curvatures(effectiveLr, hessian);
     const limit = optimizer.limit ? LIMIT_RULES[optimizer.limit.kind](optimizer.limit.beta ? hp[optimizer.limit.beta] : 0) : null;
     return {
       t,
@@ -505,7 +506,9 @@
       curvatures: curvatures(effectiveLr.map((si) => si / update.hp.lr), hessian),
       limit,
       formula: optimizer.limit ? optimizer.limit.formula : null,
-      stable: limit === null ? null : stepCurvature < limit,
+      leastCurvature,
+      // Stable when every eigenvalue of diag(s) H lies in (0, limit): the iteration's spectral radius is then below 1.
+      stable: limit === null ? null : stepCurvature < limit && leastCurvature > 0,
     };
   }
 

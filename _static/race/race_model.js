@@ -130,6 +130,31 @@
       return names.includes(this.arrowsOf) ? this.arrowsOf : names[0] || null;
     }
 
+    /**
+     * The stability map of the optimizer whose update is explained (the arrows' owner): its rate
+     * of convergence over a grid of learning rates (log-spaced over their range, across) and decay
+     * rates (evenly in -log10(1 - beta), up), on the curvatures of its explained update (the
+     * Hessian at w_t, preconditioned for an adaptive method: exact on a quadratic, whose Hessian
+     * is constant). null when nothing is explained or the method has no known limit.
+     */
+    stabilityMap(columns = 48, rows = 40) {
+      const name = this.arrowOwner();
+      const opt = name && BY_NAME[name];
+      if (!opt || !opt.limit) return null;
+      const e = this.explanations[name];
+      const { lr: lrRange, beta: betaRange } = DATA.ranges;
+      const lrs = Array.from({ length: columns }, (_, i) => lrRange.min * (lrRange.max / lrRange.min) ** (i / (columns - 1)));
+      const top = -Math.log10(1 - betaRange.max);
+      const betas = Array.from({ length: rows }, (_, j) => 1 - 10 ** (-(top * j) / (rows - 1)));
+      const betaKey = opt.limit.beta;
+      return {
+        name, kind: opt.limit.kind, betaKey, curvature: e.curvatures, lrs, betas,
+        rates: R.stabilityRates(opt.limit.kind, e.curvatures, lrs, betas),
+        lr: this.hyper[name].lr, beta: betaKey ? this.hyper[name][betaKey] : null,
+        rate: Math.max(...e.curvatures.map((c) => R.convergenceRate(opt.limit.kind, this.hyper[name].lr * c, betaKey ? this.hyper[name][betaKey] : 0))),
+      };
+    }
+
     describeHyper(name) {
       const hp = this.hyper[name];
       return BY_NAME[name].hyper.map((k) => `${DATA.fields[k].symbol} ${formatNumber(hp[k])}`).join(", ");

@@ -102,7 +102,7 @@
           short(e.effectiveLr),
           `${which} = ${readoutNumber(e.stepCurvature)}`,
           e.limit === null || limit === e.formula ? limit : `${limit} = ${e.formula}`,
-          e.stable === null ? "no known limit" : e.stable ? "stable" : "unstable: above the limit",
+          e.stable === null ? "no known limit" : e.stable ? "stable" : e.leastCurvature <= 0 ? "unstable: negative curvature" : "unstable: above the limit",
         ];
         body.append(el("tr", {}, el("th", { scope: "row" }, this.swatch(name), document.createTextNode(` ${name}`)),
           ...cells.map((text, i) => el("td", { className: "race-num", "data-label": columns[i + 1], text }))));

@@ -475,6 +475,7 @@
     refresh() {
       this.updateExplanations();
       this.drawing.draw();
+      if (!this.playing) this.stability.draw(this.stabilityMap(), this.palette());
       this.updateText();
     }
 

@@ -112,7 +112,7 @@ def test_whole_races_are_drawn_at_once_even_at_step_0(race):
     assert race.state()["t"] == 0
     assert _ink(race, "ghosts.map") > 500 and _ink(race, "ghosts.loss") > 500
     # A keyboard move of the start draws the new races at once, and the map plays them on Space.
-    race.root.get_by_role("application").focus()
+    race.root.get_by_role("application", name="Contour map", exact=False).focus()
     before = _ink(race, "ghosts.map")
     race.page.keyboard.press("Shift+ArrowDown")
     assert race.state()["start"] == [5, 0.3] and _ink(race, "ghosts.map") != before
@@ -150,7 +150,7 @@ def test_dragging_the_start_with_a_mouse_redraws_as_it_moves(race):
 
 def test_dragging_the_start_with_a_finger_does_not_scroll_the_page(open_race):
     race = open_race(**PHONE)
-    race.root.get_by_role("application").scroll_into_view_if_needed()
+    race.root.get_by_role("application", name="Contour map", exact=False).scroll_into_view_if_needed()
     scroll = race.page.evaluate("() => scrollY")
     cdp = race.context.new_cdp_session(race.page)
 

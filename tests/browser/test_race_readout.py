@@ -1,15 +1,17 @@
-"""The Optimizer Race's readout and map say what is true (issue 23, items 1 to 3).
+"""The Optimizer Race's readout and map say what is true (issue 23, items 1 to 3 and 8).
 
 Each test fails on the second version of the applet: its stability readout
 used the Hessian's diagonal alone, its arrows had no common scale (546 px
 for a real step of 11 px) and its whole-race paths were faint lines at 45 %
-opacity with no halo and no name.
+opacity with no halo and no name; and it had no stability map.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from optlab.race import convergence_rate, stability_map
 
 
 def explained(race, name):
@@ -38,7 +40,7 @@ def test_an_adaptive_method_is_judged_by_its_preconditioned_hessian(race):
         e = explained(race, name)
         preconditioned = np.diag(e["effectiveLr"]) @ np.array(e["hessian"])
         assert e["stepCurvature"] == pytest.approx(max(np.linalg.eigvals(preconditioned).real), rel=1e-12)
-        assert e["stable"] == (e["stepCurvature"] < e["limit"])
+        assert e["stable"] == (e["stepCurvature"] < e["limit"] and min(np.linalg.eigvals(preconditioned).real) > 0)
         assert "\u03bb\u2098\u2090\u2093(diag(s)H)" in readout_row(race, name)
     assert "preconditioned Hessian diag(s)H" in race.root.locator(".race-explain").text_content()
 
@@ -129,3 +131,47 @@ def test_each_whole_race_is_labelled_at_its_end(race):
             for b in boxes[i + 1:]:
                 apart = a["x"] + a["w"] <= b["x"] or b["x"] + b["w"] <= a["x"] or a["y"] + a["h"] <= b["y"] or b["y"] + b["h"] <= a["y"]
                 assert apart, (kind, a, b)
+
+
+# ------------------------------------------------------------- the stability map (item 8)
+
+
+@pytest.mark.parametrize(("fragment", "name"), [
+    ("#race=1&on=Momentum&step=3", "Momentum"),
+    ("#race=1&on=Momentum&lr.Momentum=0.05&step=3", "Momentum"),  # 0.05 x 100 = 5 > 2(1 + 0.9)
+    ("#race=1&surface=rosenbrock&on=SGD", "SGD"),
+    ("#race=1&surface=rosenbrock&on=Nesterov&step=40", "Nesterov"),
+    ("#race=1&surface=saddle&on=RMSProp&step=20", "RMSProp"),  # negative curvature along w2
+    ("#race=1&surface=plateau&on=Adam&step=30", "Adam"),
+])
+def test_the_verdict_agrees_with_the_spectral_radius_of_the_step_at_the_current_point(race, fragment, name):
+    """optlab's convergence_rate on the explained update's curvatures: below 1 exactly when the readout says stable."""
+    race.reset(fragment)
+    e = explained(race, name)
+    m = race.js("(r) => r.stabilityMap()")
+    kind = m["kind"]
+    beta = m["beta"] or 0.0
+    rate = max(convergence_rate(kind, e["lr"] * c, beta) for c in e["curvatures"])
+    assert m["rate"] == pytest.approx(rate, rel=1e-12)
+    assert e["stable"] == (rate < 1), (rate, e["stable"])
+    assert f"rate {rate:.3f}" in race.root.locator(".race-stability").text_content()
+
+
+def test_the_stability_map_is_optlabs_and_its_circle_moves_the_setting(race):
+    race.reset("#race=1&on=Momentum&step=3")
+    m = race.js("(r) => r.stabilityMap()")
+    assert np.allclose(m["rates"], stability_map(m["kind"], m["curvature"], m["lrs"], m["betas"]), rtol=1e-12)
+    canvas = race.root.locator(".race-stability-map")
+    box = canvas.bounding_box()
+    grid = race.js("(r) => r.stability.grid()")
+    # A click at three quarters across and half way up sets eta and beta there.
+    canvas.click(position={"x": grid["x"] + 0.75 * grid["w"], "y": grid["y"] + 0.5 * grid["h"]})
+    hyper = race.state()["hyper"]["Momentum"]
+    lr_range = (1e-4, 5)
+    assert hyper["lr"] == pytest.approx(lr_range[0] * (lr_range[1] / lr_range[0]) ** 0.75, rel=0.01)
+    assert hyper["beta"] == pytest.approx(0.99, abs=0.002)
+    assert race.lr_input("Momentum").input_value() == str(hyper["lr"])
+    canvas.focus()
+    race.page.keyboard.press("ArrowLeft")
+    assert race.state()["hyper"]["Momentum"]["lr"] < hyper["lr"]
+    assert box["width"] > 0
