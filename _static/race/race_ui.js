@@ -143,7 +143,7 @@
       this.shareButton.addEventListener("click", () => this.copyLink());
       for (const opt of OPTIMIZERS) {
         const row = this.rows[opt.name];
-        row.checkbox.addEventListener("change", () => this.change(() => (this.visible[opt.name] = row.checkbox.checked)));
+        row.checkbox.addEventListener("change", () => this.setShown(opt.name, row.checkbox.checked));
         for (const key of Object.keys(row.inputs))
           this.watchSetting(
             { input: row.inputs[key], slider: row.sliders[key] },
@@ -316,7 +316,9 @@
 
     /* ---- state changes ---- */
 
-    // While a slider moves, draw decimated paths; REFINE_DELAY after it stops, draw them in full.
+    // After a change (and while a slider moves), draw decimated paths at once, and
+    // REFINE_DELAY after the last change the full paths: the reader sees the
+    // change within a frame, and a slider that moves never waits for the fine drawing.
     drawCoarse() {
       this.drawing.setCoarse(true);
       clearTimeout(this.refineTimer);
@@ -334,6 +336,16 @@
     changeView(apply) {
       apply();
       this.drawing.invalidate();
+      this.drawCoarse();
+      this.refresh();
+      this.remember();
+    }
+
+    // Show or hide one race: nothing runs again (every optimizer's run is kept); the shown ones are drawn again.
+    setShown(name, on) {
+      this.visible[name] = on;
+      this.drawing.forgetRuns();
+      this.drawCoarse();
       this.refresh();
       this.remember();
     }
@@ -342,6 +354,7 @@
     change(apply, only) {
       apply();
       this.recompute(only);
+      this.drawCoarse();
       this.refresh();
       this.remember();
     }
@@ -364,6 +377,7 @@
       this.clearError();
       this.syncInputs();
       this.recompute();
+      this.drawCoarse();
       this.refresh();
       if (!quiet) {
         this.remember();

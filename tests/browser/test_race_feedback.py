@@ -278,10 +278,16 @@ def test_a_hostile_link_falls_back_to_defaults_with_a_message(open_race, fragmen
     assert error is None or len(error) < 600
 
 
-def test_a_moving_slider_draws_decimated_paths_and_refines_when_it_stops(race):
+def test_a_change_draws_decimated_paths_and_refines_when_changes_stop(race):
     race.reset("#race=1&on=RMSProp,Adam&length=3000&sigma=1")
     # A drag fires "input" events and, once released, "change".
-    race.js("(r) => { const s = r.rows.Adam.sliders.lr; s.value = String(Number(s.value) + 20); s.dispatchEvent(new Event('input')); }")
-    assert race.js("(r) => r.drawing.coarse") is True
+    # (in one call: the fine drawing follows 150 ms later)
+    assert race.js("(r) => { const s = r.rows.Adam.sliders.lr; s.value = String(Number(s.value) + 20);"
+                   " s.dispatchEvent(new Event('input')); return r.drawing.coarse; }") is True
     race.page.wait_for_function("!OptimizerRace.instances[0].drawing.coarse", timeout=2000)
     assert race.js("(r) => r.drawing.ghosts !== null")
+    # Any other change too, such as a race shown (which runs nothing again).
+    runs = race.js("(r) => r.runs.Adam")
+    assert race.js("(r) => { r.rows.AdaGrad.checkbox.click(); return r.drawing.coarse; }") is True
+    assert race.js("(r) => r.runs.Adam") == runs and race.state()["visible"]["AdaGrad"]
+    race.page.wait_for_function("!OptimizerRace.instances[0].drawing.coarse", timeout=2000)
