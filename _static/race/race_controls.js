@@ -74,11 +74,13 @@
     return node;
   }
 
-  const formatGap = (v) => (v === 0 ? "0" : v.toExponential(2));
+  // Every number in a table is written with a true minus sign (U+2212), which no line breaks after.
+  const minus = (text) => text.replace(/-/g, "\u2212");
+  const formatGap = (v) => (v === 0 ? "0" : minus(v.toExponential(2)));
   // A coordinate fits its cell whatever its size: three decimals, or three significant digits in exponent form.
   function formatCoordinate(v) {
-    if (Math.abs(v) < 1000) return v.toFixed(3) === "-0.000" ? "0.000" : v.toFixed(3);
-    return v.toExponential(2);
+    if (Math.abs(v) < 1000) return v.toFixed(3) === "-0.000" ? "0.000" : minus(v.toFixed(3));
+    return minus(v.toExponential(2));
   }
   const pair = (v) => `(${v.map(formatNumber).join(", ")})`;
   // Every number of the readout: four significant digits, enough to compare a step size with a
@@ -86,8 +88,7 @@
   function readoutNumber(v) {
     if (v === 0 || !Number.isFinite(v)) return String(v);
     const a = Math.abs(v);
-    const text = a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(3).replace(/\.?0+e/, "e");
-    return text.replace(/-/g, "\u2212");
+    return minus(a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(3).replace(/\.?0+e/, "e"));
   }
   const short = (v) => `(${v.map(readoutNumber).join(", ")})`;
   const rangeText = (spec) => `${formatNumber(spec.min)} to ${formatNumber(spec.max)}`;
