@@ -327,10 +327,19 @@
       const n = kind === "map" ? r.path.length : r.gap.length;
       const xy = new Float64Array(2 * n);
       const f = this.frame(kind);
+      if (kind === "loss") {
+        for (let i = 0; i < n; i++) {
+          xy[2 * i] = f.x + (i / this.race.horizon) * f.w;
+          xy[2 * i + 1] = this.lossY(f, r.gap[i]);
+        }
+        return xy;
+      }
+      // toPixels, with the window read once (a run has up to 3000 points, a change remakes 16 runs).
+      const [x0, x1, y0, y1] = this.view();
+      const clamp = (v) => Math.max(-1e5, Math.min(1e5, v));
       for (let i = 0; i < n; i++) {
-        const [x, y] = kind === "map" ? this.toPixels(r.path[i]) : [f.x + (i / this.race.horizon) * f.w, this.lossY(f, r.gap[i])];
-        xy[2 * i] = x;
-        xy[2 * i + 1] = y;
+        xy[2 * i] = clamp(f.x + ((r.path[i][0] - x0) / (x1 - x0)) * f.w);
+        xy[2 * i + 1] = clamp(f.y + ((y1 - r.path[i][1]) / (y1 - y0)) * f.h);
       }
       return xy;
     }
