@@ -57,6 +57,7 @@ lock:
 # failed build; --keep-going reports all of them first.
 book: $(STAMP)
 	mkdir -p _build
+	$(BIN)/python -m booktools.race_data  # the applet's tables, from optlab.race's roster
 	env -u MPLBACKEND $(BIN)/jupyter-book build . --builder html -W -n --keep-going 2>&1 | tee _build/build.log \
 	  || { for log in $$(find $(HTML)/reports -name '*.log' 2>/dev/null); do echo "== $$log"; cat "$$log"; done; exit 1; }
 

@@ -2,9 +2,9 @@
  *
  * What the applet shares with the Python package optlab (surface names,
  * formulas, minima, starts and windows; optimizer names, hyperparameters,
- * starting settings and stability limits; race lengths; ranges; noise
- * defaults; schedules; palette) is in race_data.js, generated from optlab by
- * `python -m booktools.race_data`. This file keeps only what must be
+ * starting settings and stability limits; race lengths; fields and ranges;
+ * noise defaults; schedules; palette) is in race_data.js, generated from
+ * optlab.race's roster by `python -m booktools.race_data` (make book runs it). This file keeps only what must be
  * JavaScript: each surface's loss, gradient and Hessian, each optimizer's
  * update rule (its init, point and step), optlab.noise's generator, the
  * schedules' formulas and the stability limits' formulas.
@@ -17,8 +17,8 @@
  * float64 computations bit-for-bit equal except where a library function
  * (pow, exp) rounds differently in its last bit.
  *
- * Load order: race_data.js, race_core.js, race_draw.js, race_ui.js (plain
- * scripts, no build step, so the page works from file:// too).
+ * Load order: race_data.js, race_core.js, race_input.js, race_draw.js,
+ * race_ui.js (plain scripts, no build step, so the page works from file:// too).
  */
 (function () {
   "use strict";
@@ -107,6 +107,26 @@
 
   const adamInit = () => ({ count: 0, mu: [0, 0], nu: [0, 0], nuMax: [0, 0] });
   const adamMoment = (s) => s.nuHat;
+  const ADAM_SYMBOLS = { muHat: "m\u0302", nuHat: "v\u0302" };
+
+  // Adam's step -eta m_hat / (sqrt(v_hat) + eps) as the sum of its gradient part
+  // -eta (1 - beta1) g / c1 / (sqrt(v_hat) + eps) and its momentum part -eta beta1 m_t / c1 / (...),
+  // c1 = 1 - beta1^t: the preconditioned terms whose sum is the step.
+  function adamTerms(hp, w, g, before, after) {
+    const correction1 = 1 - hp.beta1 ** after.count;
+    const part = (weight, v) => map2((vi, n) => -((hp.lr * weight * vi) / correction1) / (Math.sqrt(n) + hp.eps), v, after.nuHat);
+    return { gradient: part(1 - hp.beta1, g), momentum: part(hp.beta1, before.mu) };
+  }
+
+  // Momentum's step -eta b_{t+1} = -eta g_t - eta beta b_t.
+  const momentumTerms = (hp, w, g, before) => ({
+    gradient: map2((gi) => -hp.lr * gi, g),
+    momentum: map2((b) => -hp.lr * hp.beta * b, before.velocity),
+  });
+  // An adaptive method without momentum: its step is the preconditioned gradient alone.
+  const preconditionedTerms = (moment) => (hp, w, g, before, after) => ({
+    gradient: map2((gi, s) => -(hp.lr * gi) / (Math.sqrt(s) + hp.eps), g, moment(after)),
+  });
 
   function momentumStep(hp, w, g, s) {
     const velocity = map2((v, gi) => hp.beta * v + gi, s.velocity, g);
@@ -118,22 +138,30 @@
   // taken (optlab's gradient_point); step(hp, w, g, state) -> {w, state}. An
   // adaptive method adds moment(state), the second moment s that divides its
   // step (optlab's Adaptive.second_moment), from which stepSizes() follows.
+  // Optional: terms(hp, w, g, before, after) -> the named parts (gradient,
+  // momentum, decay) whose sum is the step, which the map draws as arrows; and
+  // symbols, the chapter's symbol of each state field the readout shows.
   const UPDATE_RULES = {
     SGD: {
       init: () => ({}),
       point: same,
       step: (hp, w, g, s) => ({ w: map2((wi, gi) => wi - hp.lr * gi, w, g), state: s }),
+      terms: (hp, w, g) => ({ gradient: map2((gi) => -hp.lr * gi, g) }),
     },
-    Momentum: { init: () => ({ velocity: [0, 0] }), point: same, step: momentumStep },
+    Momentum: { init: () => ({ velocity: [0, 0] }), point: same, step: momentumStep, terms: momentumTerms, symbols: { velocity: "b" } },
     Nesterov: {
       init: () => ({ velocity: [0, 0] }),
       point: (hp, w, s) => map2((wi, v) => wi - hp.lr * hp.beta * v, w, s.velocity),
       step: momentumStep,
+      terms: momentumTerms,
+      symbols: { velocity: "b" },
     },
     AdaGrad: {
       init: () => ({ sumSq: [0, 0] }),
       point: same,
       moment: (s) => s.sumSq,
+      terms: preconditionedTerms((s) => s.sumSq),
+      symbols: { sumSq: "G" },
       step(hp, w, g, s) {
         const sumSq = map2((G, gi) => G + gi * gi, s.sumSq, g);
         const next = map2((wi, gi, G) => wi - (hp.lr * gi) / (Math.sqrt(G) + hp.eps), w, g, sumSq);
@@ -144,24 +172,36 @@
       init: () => ({ nu: [0, 0] }),
       point: same,
       moment: (s) => s.nu,
+      terms: preconditionedTerms((s) => s.nu),
+      symbols: { nu: "v" },
       step(hp, w, g, s) {
         const nu = map2((v, gi) => hp.beta * v + (1 - hp.beta) * gi * gi, s.nu, g);
         const next = map2((wi, gi, v) => wi - (hp.lr * gi) / (Math.sqrt(v) + hp.eps), w, g, nu);
         return { w: next, state: { nu } };
       },
     },
-    Adam: { init: adamInit, point: same, moment: adamMoment, step: (hp, w, g, s) => adamStep(hp, w, g, s, false) },
+    Adam: { init: adamInit, point: same, moment: adamMoment, step: (hp, w, g, s) => adamStep(hp, w, g, s, false), terms: adamTerms, symbols: ADAM_SYMBOLS },
     AdamW: {
       init: adamInit,
       point: same,
       moment: adamMoment,
+      symbols: ADAM_SYMBOLS,
+      // Adam's two terms, and the decay -lambda w (not scaled by eta).
+      terms: (hp, w, g, before, after) => ({ ...adamTerms(hp, w, g, before, after), decay: map2((wi) => -hp.weight_decay * wi, w) }),
       // The chapter's decoupled decay: w <- (Adam's step from w) - lambda * w.
       step(hp, w, g, s) {
         const stepped = adamStep(hp, w, g, s, false);
         return { w: map2((si, wi) => si - hp.weight_decay * wi, stepped.w, w), state: stepped.state };
       },
     },
-    AMSGrad: { init: adamInit, point: same, moment: adamMoment, step: (hp, w, g, s) => adamStep(hp, w, g, s, true) },
+    AMSGrad: {
+      init: adamInit,
+      point: same,
+      moment: adamMoment,
+      step: (hp, w, g, s) => adamStep(hp, w, g, s, true),
+      terms: adamTerms,
+      symbols: { muHat: "m\u0302", nuHat: "v\u0303" }, // its step divides by the running maximum, the chapter's v-tilde
+    },
   };
 
   /** Each coordinate's step size: eta / (sqrt(s) + eps) for an adaptive method (optlab's effective_lr), else eta. */
@@ -181,6 +221,45 @@
     nesterov: (beta) => (2 * (1 + beta)) / (1 + 2 * beta),
     averaged_momentum: (beta) => (2 * (1 + beta)) / (1 - beta),
   };
+
+  /**
+   * Both eigenvalues of diag(p) H, the larger first, for p > 0 and a symmetric 2 x 2 Hessian H
+   * (optlab.race.curvatures). diag(p) H is similar to the symmetric diag(p)^1/2 H diag(p)^1/2, so
+   *   lambda = (a + d)/2 +- sqrt(((a - d)/2)^2 + p1 p2 h12^2),  a = p1 h11, d = p2 h22.
+   * With p the step sizes s, the first is the largest eigenvalue of diag(s) H
+   * (optlab.race.largest_step_curvature): eta lambda_max(H) for s = (eta, eta).
+   */
+  function curvatures(p, h) {
+    const a = p[0] * h[0][0];
+    const d = p[1] * h[1][1];
+    const half = (a - d) / 2;
+    const root = Math.sqrt(half * half + p[0] * p[1] * (h[0][1] * h[0][1]));
+    return [(a + d) / 2 + root, (a + d) / 2 - root];
+  }
+
+  // optlab.race.convergence_rate: the spectral radius of each kind's iteration, lambda^2 - T lambda + D,
+  // on a one-dimensional quadratic at x = (step size) x (curvature).
+  const ITERATIONS = {
+    heavy_ball: (x, beta) => [1 + beta - x, beta],
+    nesterov: (x, beta) => [(1 + beta) * (1 - x), beta * (1 - x)],
+    averaged_momentum: (x, beta) => [1 + beta - x * (1 - beta), beta],
+  };
+
+  /** The per-step contraction of a `kind` of step at x = s h with decay rate beta (optlab.race.convergence_rate). */
+  function convergenceRate(kind, x, beta) {
+    if (kind === "gradient_descent") return Math.abs(1 - x);
+    const [trace, det] = ITERATIONS[kind](x, beta);
+    const half = trace / 2;
+    const disc = half * half - det;
+    if (disc < 0) return Math.sqrt(Math.abs(det));
+    const root = Math.sqrt(disc);
+    return Math.max(Math.abs(half + root), Math.abs(half - root));
+  }
+
+  /** rates[j][i]: the slowest contraction over `curvature` (per unit rate) at lrs[i], betas[j] (optlab.race.stability_map). */
+  function stabilityRates(kind, curvature, lrs, betas) {
+    return betas.map((beta) => lrs.map((lr) => Math.max(...curvature.map((c) => convergenceRate(kind, lr * c, beta)))));
+  }
 
   /* ------------------------------------------------------------------- noise */
 
@@ -383,11 +462,17 @@
    *   gradient (g_t as the optimizer sees it, noise included), lr (eta_t, after the schedule),
    *   before, after (the state: velocity; sumSq; nu; count, mu, nu, nuMax and, after the step,
    *   the bias-corrected muHat and nuHat that the step used), next (w_{t+1}), step (w_{t+1} - w_t),
-   *   effectiveLr (per coordinate: eta_t, or eta_t / (sqrt(s) + eps) for an adaptive method, as
-   *   optlab's effective_lr of the state after the step), hessian (at w_t, [[h11, h12], [h12, h22]]),
-   *   curvature ([h11, h22]), stepCurvature (effectiveLr_i * h_ii), limit (the number stepCurvature
-   *   is compared with, optlab.race.stability_limit; null for a method without one) and formula
-   *   (the limit in the chapter's notation, such as "2(1 + β)").
+   *   terms (the parts whose sum is the step, each as a vector, named by the rule's terms(); the
+   *   step alone for a rule without them), effectiveLr (per coordinate: eta_t, or
+   *   eta_t / (sqrt(s) + eps) for an adaptive method, as optlab's effective_lr of the state after
+   *   the step), adaptive (true for a method with a per-coordinate step size), hessian (at w_t,
+   *   [[h11, h12], [h12, h22]]), stepCurvature (the largest eigenvalue of diag(effectiveLr) H:
+   *   eta lambda_max(H), or for an adaptive method that of the preconditioned Hessian), curvatures
+   *   (both eigenvalues of diag(effectiveLr / eta_t) H, for the stability map), limit (the
+   *   number stepCurvature is compared with, optlab.race.stability_limit; null for a method
+   *   without one), formula (the limit in the chapter's notation, such as "2(1 + β)"),
+   *   leastCurvature (the smaller eigenvalue of diag(effectiveLr) H) and stable (both eigenvalues
+   *   in (0, limit), where the step contracts; null without a limit).
    */
   function explain(surface, optimizer, hp, start, t, options = {}) {
     if (options.schedule && options.schedule !== "constant" && options.horizon === undefined)
@@ -398,9 +483,10 @@
     for (let k = 0; k < t; k++) ({ w, state } = advance(surface, optimizer, race, k, w, state));
     const update = advance(surface, optimizer, race, t, w, state);
     const hessian = surface.hessian(w[0], w[1]);
-    const curvature = [hessian[0][0], hessian[1][1]];
     const effectiveLr = stepSizes(optimizer, update.hp, update.state);
-    const limit = optimizer.limit;
+    const step = map2((a, b) => a - b, update.w, w);
+    const [stepCurvature, leastCurvature] = curvatures(effectiveLr, hessian);
+    const limit = optimizer.limit ? LIMIT_RULES[optimizer.limit.kind](optimizer.limit.beta ? hp[optimizer.limit.beta] : 0) : null;
     return {
       t,
       w,
@@ -410,13 +496,19 @@
       before: state,
       after: update.state,
       next: update.w,
-      step: map2((a, b) => a - b, update.w, w),
+      step,
+      terms: optimizer.terms ? optimizer.terms(update.hp, w, update.g, state, update.state) : { step },
       effectiveLr,
+      adaptive: Boolean(optimizer.moment),
       hessian,
-      curvature,
-      stepCurvature: map2((s, h) => s * h, effectiveLr, curvature),
-      limit: limit ? LIMIT_RULES[limit.kind](limit.beta ? hp[limit.beta] : 0) : null,
-      formula: limit ? limit.formula : null,
+      stepCurvature,
+      // The curvatures per unit learning rate, for the stability map: eigenvalues of diag(s / eta) H.
+      curvatures: curvatures(effectiveLr.map((si) => si / update.hp.lr), hessian),
+      limit,
+      formula: optimizer.limit ? optimizer.limit.formula : null,
+      leastCurvature,
+      // Stable when every eigenvalue of diag(s) H lies in (0, limit): the iteration's spectral radius is then below 1.
+      stable: limit === null ? null : stepCurvature < limit && leastCurvature > 0,
     };
   }
 
@@ -432,6 +524,9 @@
     SCHEDULES,
     run,
     explain,
+    curvatures,
+    convergenceRate,
+    stabilityRates,
     normals,
     defaultHyper,
   };

@@ -27,6 +27,14 @@ window.RACE_DATA = {
   "sigma": {"min": 0, "max": 100},
   "seed": {"min": 0, "max": 4294967295}
  },
+ "fields": {
+  "lr": {"symbol": "η", "long": "learning rate", "scale": "log"},
+  "beta": {"symbol": "β", "long": "beta", "scale": "decay"},
+  "beta1": {"symbol": "β₁", "long": "beta1", "scale": "decay"},
+  "beta2": {"symbol": "β₂", "long": "beta2", "scale": "decay"},
+  "weight_decay": {"symbol": "λ", "long": "weight decay", "scale": "linear"},
+  "sigma": {"symbol": "σ", "long": "gradient noise", "scale": "noise"}
+ },
  "noise": {
   "sigma": 0,
   "seed": 0

@@ -20,181 +20,49 @@
   const R = window.OptimizerRace;
   if (R.Plots) return; // a page that embeds the applet twice loads this twice
   const STYLES = R.STYLES;
+  const { haloFor, markerPath2D, fontSize, FONT, niceTicks, decadeTicks, powerOfTen, ARROWS, arrowScale, clipSegment, edgeStub, arrow } = R; // race_marks.js
+  const formatNumber = R.formatNumber; // race_input.js
 
   // Lines are as wide as the chapter's (matplotlib's lines.linewidth) and, as
   // matplotlib does, dash lengths are counted in line widths.
   const LINE_WIDTH = 1.8;
   const HALO_WIDTH = LINE_WIDTH + 2;
-  const GHOST_OPACITY = 0.45;
+  const GHOST_WIDTH = 1.1; // the whole race, thinner than the race so far
   // Paths are stroked in pieces of this many steps: one long self-crossing
   // path (RMSProp's 3000 steps on the bowl cross themselves thousands of
   // times) is ten times slower to stroke than the same path in short pieces.
   const PIECE = 32;
+  // While a slider moves, paths are drawn coarse: every STRIDE-th point of a
+  // run of RUN_POINTS steps or more (at most about COARSE_POINTS points a
+  // path), in pieces of COARSE_PIECE steps; race_ui.js asks for the fine
+  // drawing when the slider stops.
+  const COARSE_POINTS = 300;
+  const COARSE_PIECE = 512;
   const dashes = (name) => STYLES[name].dash.map((d) => d * LINE_WIDTH);
 
   // On the dark theme, black disappears: SGD takes the text colour, and
   // AMSGrad the palette's own yellow that the light theme avoids.
   const DARK_COLORS = { SGD: "var(--race-fg)", AMSGrad: "#F0E442" };
 
-  /* ------------------------------------------------------------ colour maths */
-
-  // "#rrggbb" or "rgb(r, g, b)" as [r, g, b] in 0..255.
-  function rgbOf(color) {
-    const hex = /^#([0-9a-f]{6})$/i.exec(color.trim());
-    if (hex) return [0, 2, 4].map((k) => parseInt(hex[1].slice(k, k + 2), 16));
-    const rgb = /^rgba?\(\s*(\d+)[,\s]+(\d+)[,\s]+(\d+)/i.exec(color.trim());
-    if (rgb) return rgb.slice(1, 4).map(Number);
-    throw new Error(`race_draw.js reads colours as #rrggbb or rgb(): got ${color}`);
-  }
-
-  // WCAG 2 relative luminance and contrast ratio.
-  function luminance(color) {
-    const [r, g, b] = rgbOf(color).map((c) => {
-      const s = c / 255;
-      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  }
-  function contrast(a, b) {
-    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-    return (hi + 0.05) / (lo + 0.05);
-  }
-  // Black or white, whichever stands out more against `color`.
-  const haloFor = (color) => (contrast(color, "#000000") >= contrast(color, "#ffffff") ? "#000000" : "#ffffff");
-
-  /* ----------------------------------------------------------------- markers */
-
-  const PLUS = [[-0.35, -1], [0.35, -1], [0.35, -0.35], [1, -0.35], [1, 0.35], [0.35, 0.35], [0.35, 1], [-0.35, 1], [-0.35, 0.35], [-1, 0.35], [-1, -0.35], [-0.35, -0.35]];
-
-  // Marker outlines as SVG path data centred on (0, 0), radius r; the same
-  // strings draw the legend (SVG) and the plots (canvas Path2D).
-  function markerPath(kind, r) {
-    const pts = (list) => "M" + list.map(([x, y]) => `${(x * r).toFixed(2)} ${(y * r).toFixed(2)}`).join("L") + "Z";
-    switch (kind) {
-      case "o":
-        return `M${r} 0A${r} ${r} 0 1 0 ${-r} 0A${r} ${r} 0 1 0 ${r} 0Z`;
-      case "s":
-        return pts([[-0.85, -0.85], [0.85, -0.85], [0.85, 0.85], [-0.85, 0.85]]);
-      case "^":
-        return pts([[0, -1.1], [1, 0.75], [-1, 0.75]]);
-      case "v":
-        return pts([[0, 1.1], [1, -0.75], [-1, -0.75]]);
-      case "D":
-        return pts([[0, -1.1], [0.9, 0], [0, 1.1], [-0.9, 0]]);
-      case "P":
-        return pts(PLUS);
-      case "X": // the plus sign turned by 45 degrees
-        return pts(PLUS.map(([x, y]) => [(x - y) * 0.78, (x + y) * 0.78]));
-      case "*": {
-        const list = [];
-        for (let k = 0; k < 10; k++) {
-          const radius = k % 2 ? 0.5 : 1.2;
-          const angle = -Math.PI / 2 + (k * Math.PI) / 5;
-          list.push([radius * Math.cos(angle), radius * Math.sin(angle)]);
-        }
-        return pts(list);
-      }
-      default:
-        return markerPath("o", r);
-    }
-  }
-
-  const pathCache = new Map();
-  function markerPath2D(kind, r) {
-    const key = kind + r;
-    if (!pathCache.has(key)) pathCache.set(key, new Path2D(markerPath(kind, r)));
-    return pathCache.get(key);
-  }
-
-  /* -------------------------------------------------------------- axes, text */
-
-  // Tick positions at 1, 2 or 5 times a power of ten, about `count` of them.
-  function niceTicks(lo, hi, count) {
-    const raw = (hi - lo) / Math.max(1, count);
-    const power = 10 ** Math.floor(Math.log10(raw));
-    const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
-    const ticks = [];
-    for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-    return ticks;
-  }
-
-  const SUPERSCRIPT = { "-": "\u207b", 0: "\u2070", 1: "\u00b9", 2: "\u00b2", 3: "\u00b3", 4: "\u2074", 5: "\u2075", 6: "\u2076", 7: "\u2077", 8: "\u2078", 9: "\u2079" };
-  const powerOfTen = (k) => "10" + String(k).split("").map((c) => SUPERSCRIPT[c]).join("");
-
-  // Six significant digits, as the fields show a number; "-0" is "0".
-  function formatNumber(v) {
-    const rounded = Number(v.toPrecision(6));
-    return String(rounded === 0 ? 0 : rounded);
-  }
-
-  // Tick labels grow with the plot, from 11 px on a phone to 18 px on a projector.
-  const fontSize = (width) => Math.max(11, Math.min(18, Math.round(width / 42)));
-  const FONT = (size) => `${size}px system-ui, sans-serif`;
-
-  // The loss plot's decades: 1, 2, 5, ... apart, at most seven lines.
-  function decadeTicks(lo, hi) {
-    const every = [1, 2, 5, 10, 20, 50, 100].find((e) => (hi - lo) / e <= 7) || 100;
-    const ticks = [];
-    for (let k = Math.ceil(lo / every) * every; k <= hi; k += every) ticks.push(k);
-    return ticks;
-  }
-
-  /* ------------------------------------------------------------------ arrows */
-
-  // The three arrows of one update (race_ui.js's explanation names the same):
-  // plain gradient step, the momentum term, and the step actually taken.
-  const ARROWS = {
-    gradient: { dash: [2, 2], width: 1.5, head: 6 },
-    momentum: { dash: [6, 3], width: 1.5, head: 6 },
-    step: { dash: [], width: 2.6, head: 9 },
-  };
-
-  function arrow(ctx, [ax, ay], [bx, by], spec, color, halo) {
-    const length = Math.hypot(bx - ax, by - ay);
-    if (!(length >= 1)) return false; // shorter than a pixel: the readout gives the numbers
-    const ux = (bx - ax) / length;
-    const uy = (by - ay) / length;
-    const head = Math.min(spec.head, length * 0.6);
-    const shaft = (stroke, width) => {
-      ctx.strokeStyle = stroke;
-      ctx.lineWidth = width;
-      ctx.beginPath();
-      ctx.moveTo(ax, ay);
-      ctx.lineTo(bx - ux * head * 0.8, by - uy * head * 0.8);
-      ctx.stroke();
-    };
-    ctx.setLineDash([]);
-    shaft(halo, spec.width + 2.4);
-    ctx.setLineDash(spec.dash);
-    shaft(color, spec.width);
-    ctx.setLineDash([]);
-    const tip = new Path2D();
-    tip.moveTo(bx, by);
-    tip.lineTo(bx - ux * head - uy * head * 0.5, by - uy * head + ux * head * 0.5);
-    tip.lineTo(bx - ux * head + uy * head * 0.5, by - uy * head - ux * head * 0.5);
-    tip.closePath();
-    ctx.fillStyle = color;
-    ctx.strokeStyle = halo;
-    ctx.lineWidth = 1.2;
-    ctx.fill(tip);
-    ctx.stroke(tip);
-    return true;
-  }
 
   /* ------------------------------------------------------------------- plots */
 
   class Plots {
-    constructor(race, mapCanvas, lossCanvas) {
-      this.race = race;
+    constructor(race, root, mapCanvas, lossCanvas) {
+      this.race = race; // the RaceModel drawn: its fields and methods, never its DOM
+      this.root = root;
       this.mapCanvas = mapCanvas;
       this.lossCanvas = lossCanvas;
       this.spare = {};
+      this.arrows = [];
+      this.arrowScale = null;
+      this.coarse = false;
       this.invalidate();
     }
 
     // Colours of the current theme: the page's CSS variables, each optimizer's line colour and halo.
     colors() {
-      const style = getComputedStyle(this.race.root);
+      const style = getComputedStyle(this.root);
       const get = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
       const dark = document.documentElement.dataset.theme === "dark";
       const fg = get("--race-fg", "#222222");
@@ -312,6 +180,14 @@
       this.forgetRuns();
     }
 
+    // Draw paths coarse (while a slider moves) or fine; a change redraws the paths.
+    setCoarse(on) {
+      if (this.coarse === on) return;
+      this.coarse = on;
+      this.ghosts = null;
+      this.layers = {};
+    }
+
     // Forget what depends on the runs or the optimizers shown.
     forgetRuns() {
       this.lossRange = null;
@@ -354,155 +230,65 @@
       return { canvas, ctx, f };
     }
 
-    /* ---- the map's background ---- */
-
-    // Contours of L - L* (log-spaced levels, as optlab.plotting.draw_surface),
-    // axes and minima, drawn once per surface, size, scale and theme.
-    drawBackground(colors) {
-      const { canvas, ctx, f } = this.layer("map", "background", false);
-      const s = this.race.surface;
-      const [x0, x1, y0, y1] = this.view();
-      const nx = Math.max(40, Math.round(f.w / 3));
-      const ny = Math.max(30, Math.round(f.h / 3));
-      const gap = new Float64Array((nx + 1) * (ny + 1));
-      let top = -Infinity;
-      let lowest = Infinity;
-      for (let j = 0; j <= ny; j++)
-        for (let i = 0; i <= nx; i++) {
-          const value = R.gap(s, x0 + ((x1 - x0) * i) / nx, y1 - ((y1 - y0) * j) / ny);
-          gap[j * (nx + 1) + i] = value;
-          top = Math.max(top, value);
-          if (value > 0) lowest = Math.min(lowest, value);
-        }
-      const bottom = Math.max(top * 1e-4, lowest);
-      const levels = 12;
-      const logLo = Math.log(bottom);
-      const logHi = Math.log(top);
-      const level = (k) => logLo + ((logHi - logLo) * k) / (levels - 1);
-      const logGap = gap.map((v) => Math.log(Math.max(v, bottom * 1e-3)));
-
-      // Filled bands, the darker the higher the loss; light enough that a line's halo shows against every band.
-      const image = ctx.createImageData(nx + 1, ny + 1);
-      const rgb = rgbOf(colors.shade);
-      for (let n = 0; n < logGap.length; n++) {
-        const band = Math.max(0, Math.min(levels, Math.floor(((logGap[n] - logLo) / (logHi - logLo)) * (levels - 1)) + 1));
-        image.data.set([rgb[0], rgb[1], rgb[2], Math.round((255 * 0.16 * band) / levels)], n * 4);
-      }
-      const tile = document.createElement("canvas");
-      tile.width = nx + 1;
-      tile.height = ny + 1;
-      tile.getContext("2d").putImageData(image, 0, 0);
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(tile, f.x, f.y, f.w, f.h);
-
-      // Contour lines by marching squares on the log of the gap.
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(f.x, f.y, f.w, f.h);
-      ctx.clip();
-      ctx.strokeStyle = colors.contour;
-      ctx.lineWidth = 0.7;
-      const px = (i) => f.x + (f.w * i) / nx;
-      const py = (j) => f.y + (f.h * j) / ny;
-      ctx.beginPath();
-      for (let k = 0; k < levels; k++) {
-        const c = level(k);
-        for (let j = 0; j < ny; j++)
-          for (let i = 0; i < nx; i++) {
-            const a = logGap[j * (nx + 1) + i];
-            const b = logGap[j * (nx + 1) + i + 1];
-            const d = logGap[(j + 1) * (nx + 1) + i];
-            const e = logGap[(j + 1) * (nx + 1) + i + 1];
-            const crossings = [];
-            if (a < c !== b < c) crossings.push([px(i + (c - a) / (b - a)), py(j)]);
-            if (b < c !== e < c) crossings.push([px(i + 1), py(j + (c - b) / (e - b))]);
-            if (d < c !== e < c) crossings.push([px(i + (c - d) / (e - d)), py(j + 1)]);
-            if (a < c !== d < c) crossings.push([px(i), py(j + (c - a) / (d - a))]);
-            for (let m = 0; m + 1 < crossings.length; m += 2) {
-              ctx.moveTo(crossings[m][0], crossings[m][1]);
-              ctx.lineTo(crossings[m + 1][0], crossings[m + 1][1]);
-            }
-          }
-      }
-      ctx.stroke();
-
-      // Minima as white stars with a dark edge.
-      for (const minimum of s.minima) {
-        const [mx, my] = this.toPixels(minimum);
-        ctx.setTransform(f.dpr, 0, 0, f.dpr, f.dpr * mx, f.dpr * my);
-        const star = markerPath2D("*", 7);
-        ctx.fillStyle = "#ffffff";
-        ctx.strokeStyle = "#000000";
-        ctx.lineWidth = 1;
-        ctx.fill(star);
-        ctx.stroke(star);
-      }
-      ctx.restore();
-
-      // Ticks of the window drawn (wider than the surface's with equal scales).
-      this.drawAxes(ctx, f, colors, { ...f.axes, xticks: niceTicks(x0, x1, 6), yticks: niceTicks(y0, y1, 5) }, [x0, x1, y0, y1]);
-      return canvas;
-    }
-
-    drawAxes(ctx, f, colors, axes, [x0, x1, y0, y1]) {
-      ctx.save();
-      ctx.strokeStyle = colors.muted;
-      ctx.fillStyle = colors.fg;
-      ctx.lineWidth = 1;
-      ctx.strokeRect(f.x, f.y, f.w, f.h);
-      ctx.font = FONT(f.size);
-      ctx.textAlign = "center";
-      ctx.textBaseline = "top";
-      for (const v of axes.xticks) {
-        const x = f.x + ((v - x0) / (x1 - x0)) * f.w;
-        ctx.beginPath();
-        ctx.moveTo(x, f.y + f.h);
-        ctx.lineTo(x, f.y + f.h + 4);
-        ctx.stroke();
-        ctx.fillText(axes.label(v, false), x, f.y + f.h + 6);
-      }
-      ctx.textAlign = "right";
-      ctx.textBaseline = "middle";
-      for (const v of axes.yticks) {
-        const y = f.y + ((y1 - v) / (y1 - y0)) * f.h;
-        ctx.beginPath();
-        ctx.moveTo(f.x - 4, y);
-        ctx.lineTo(f.x, y);
-        ctx.stroke();
-        ctx.fillText(axes.label(v, true), f.x - 6, y);
-      }
-      // Axis names in the margins' outer bands, clear of the tick labels.
-      ctx.textAlign = "center";
-      ctx.textBaseline = "bottom";
-      ctx.fillText(axes.xname, f.x + f.w / 2, f.height - 2);
-      ctx.translate(f.size * 0.7 + 1, f.y + f.h / 2);
-      ctx.rotate(-Math.PI / 2);
-      ctx.textBaseline = "middle";
-      ctx.fillText(axes.yname, 0, 0);
-      ctx.restore();
-    }
-
     /* ---- runs ---- */
 
-    // Each shown optimizer's whole run, faint and thin, on both plots: what
-    // the race will do, drawn as soon as anything changes.
+    // Each shown optimizer's whole run, thin, on both plots: what the race
+    // will do, drawn as soon as anything changes. Like the bold race so far,
+    // each line lies on its halo (at least 3:1 against it), and each ends in
+    // a label with its name.
     drawGhosts(colors) {
       const result = {};
+      this.labels = {};
       for (const kind of ["map", "loss"]) {
         const { canvas, ctx, f } = this.layer(kind, "ghosts", true);
         ctx.save();
         ctx.beginPath();
         ctx.rect(f.x, f.y, f.w, f.h);
         ctx.clip();
-        ctx.lineWidth = 1.2;
-        for (const opt of this.race.shown()) {
-          ctx.strokeStyle = colors.line[opt.name];
-          for (const piece of this.ghostPieces(kind, opt.name)) ctx.stroke(piece);
+        ctx.lineJoin = "bevel";
+        for (const [stroke, width] of [["halo", GHOST_WIDTH + 2], ["line", GHOST_WIDTH]]) {
+          ctx.lineWidth = width;
+          for (const opt of this.race.shown()) {
+            ctx.strokeStyle = colors[stroke][opt.name];
+            for (const piece of this.ghostPieces(kind, opt.name)) ctx.stroke(piece);
+          }
         }
+        this.labels[kind] = this.drawEndLabels(ctx, f, kind, colors);
         ctx.restore();
         result[kind] = canvas;
       }
       return result;
+    }
+
+    // Each shown run's name at the end of its whole run, on a halo of the
+    // background, moved down (or left, at the right edge) until it overlaps no
+    // other label. Returns the labels' boxes in CSS pixels.
+    drawEndLabels(ctx, f, kind, colors) {
+      ctx.font = FONT(Math.max(11, f.size - 1));
+      ctx.textBaseline = "top";
+      ctx.lineWidth = 3;
+      ctx.lineJoin = "round";
+      const height = Math.max(11, f.size - 1) + 2;
+      const placed = [];
+      const overlaps = (box) => placed.some((o) => box.x < o.x + o.w && o.x < box.x + box.w && box.y < o.y + o.h && o.y < box.y + box.h);
+      for (const opt of this.race.shown()) {
+        const xy = this.pixels(kind, opt.name);
+        const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
+        const ex = clamp(xy[xy.length - 2], f.x, f.x + f.w);
+        const ey = clamp(xy[xy.length - 1], f.y, f.y + f.h);
+        const w = ctx.measureText(opt.name).width + 2;
+        const box = { name: opt.name, x: ex + 6 + w > f.x + f.w ? ex - 6 - w : ex + 6, y: clamp(ey - height / 2, f.y, f.y + f.h - height), w, h: height };
+        for (let tries = 0; overlaps(box) && tries < 2 * placed.length + 2; tries++) {
+          box.y += height;
+          if (box.y + height > f.y + f.h) box.y = f.y;
+        }
+        ctx.strokeStyle = colors.halo[opt.name];
+        ctx.fillStyle = colors.line[opt.name];
+        ctx.strokeText(opt.name, box.x + 1, box.y + 1);
+        ctx.fillText(opt.name, box.x + 1, box.y + 1);
+        placed.push(box);
+      }
+      return placed;
     }
 
     // Each point of a run in CSS pixels of the "map" or "loss" plot, as one
@@ -514,12 +300,14 @@
     // The whole run as paths of PIECE steps, for the faint layer.
     ghostPieces(kind, name) {
       const g = this.geometry(kind, name);
-      if (!g.pieces) {
+      const key = this.coarse ? "coarsePieces" : "pieces";
+      if (!g[key]) {
         const last = g.xy.length / 2 - 1;
-        g.pieces = [];
-        for (let first = 0; first < last; first += PIECE) g.pieces.push(this.polyline(g.xy, first, Math.min(last, first + PIECE)).path);
+        const size = this.coarse ? COARSE_PIECE : PIECE;
+        g[key] = [];
+        for (let first = 0; first < last; first += size) g[key].push(this.polyline(g.xy, first, Math.min(last, first + size), null, this.frame(kind)).path);
       }
-      return g.pieces;
+      return g[key];
     }
 
     // What is drawn of a run on one plot, kept with the run object itself: a
@@ -539,18 +327,33 @@
       const n = kind === "map" ? r.path.length : r.gap.length;
       const xy = new Float64Array(2 * n);
       const f = this.frame(kind);
+      if (kind === "loss") {
+        for (let i = 0; i < n; i++) {
+          xy[2 * i] = f.x + (i / this.race.horizon) * f.w;
+          xy[2 * i + 1] = this.lossY(f, r.gap[i]);
+        }
+        return xy;
+      }
+      // toPixels, with the window read once (a run has up to 3000 points, a change remakes 16 runs).
+      const [x0, x1, y0, y1] = this.view();
+      const clamp = (v) => Math.max(-1e5, Math.min(1e5, v));
       for (let i = 0; i < n; i++) {
-        const [x, y] = kind === "map" ? this.toPixels(r.path[i]) : [f.x + (i / this.race.horizon) * f.w, this.lossY(f, r.gap[i])];
-        xy[2 * i] = x;
-        xy[2 * i + 1] = y;
+        xy[2 * i] = clamp(f.x + ((r.path[i][0] - x0) / (x1 - x0)) * f.w);
+        xy[2 * i + 1] = clamp(f.y + ((y1 - r.path[i][1]) / (y1 - y0)) * f.h);
       }
       return xy;
     }
 
     // The polyline through points first..last of `xy` (from `from` if given),
     // skipping points within a pixel of the last one kept (they add raster
-    // work and nothing else); the last point is always kept.
-    polyline(xy, first, last, from) {
+    // work and nothing else), and, drawn coarse, all but every stride-th
+    // point of the run; the last point is always kept. A segment wholly
+    // beyond one edge of the plot `box` is skipped (a noisy or diverging run
+    // can leap across the canvas thousands of times out of sight).
+    polyline(xy, first, last, from, box) {
+      const left = box.x, right = box.x + box.w, top = box.y, bottom = box.y + box.h;
+      const hidden = (ax, ay, bx, by) => (ax < left && bx < left) || (ax > right && bx > right) || (ay < top && by < top) || (ay > bottom && by > bottom);
+      const stride = this.coarse ? Math.max(1, Math.ceil(xy.length / 2 / COARSE_POINTS)) : 1;
       const path = new Path2D();
       let [px, py] = from || [xy[2 * first], xy[2 * first + 1]];
       let length = 0;
@@ -558,8 +361,9 @@
       for (let i = first + 1; i <= last; i++) {
         const x = xy[2 * i];
         const y = xy[2 * i + 1];
-        if (i < last && Math.abs(x - px) < 1 && Math.abs(y - py) < 1) continue;
-        path.lineTo(x, y);
+        if (i < last && (i % stride !== 0 || (Math.abs(x - px) < 1 && Math.abs(y - py) < 1))) continue;
+        if (hidden(px, py, x, y)) path.moveTo(x, y);
+        else path.lineTo(x, y);
         length += Math.hypot(x - px, y - py);
         px = x;
         py = y;
@@ -602,9 +406,10 @@
         haloCtx.strokeStyle = colors.halo[name];
         ctx.strokeStyle = colors.line[name];
         ctx.setLineDash(dashes(name));
-        for (let first = end.i; first < last; first += PIECE) {
-          const to = Math.min(last, first + PIECE);
-          const piece = this.polyline(xy, first, to, end.at);
+        const size = this.coarse ? COARSE_PIECE : PIECE;
+        for (let first = end.i; first < last; first += size) {
+          const to = Math.min(last, first + size);
+          const piece = this.polyline(xy, first, to, end.at, f);
           haloCtx.stroke(piece.path);
           ctx.lineDashOffset = end.length; // the dash pattern goes on where the last piece stopped
           ctx.stroke(piece.path);
@@ -641,10 +446,7 @@
       const ctx = canvas.getContext("2d", { alpha: false });
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.drawImage(background, 0, 0);
-      // Faint: the layer's opaque lines are laid on at part opacity.
-      ctx.globalAlpha = GHOST_OPACITY;
       ctx.drawImage(this.ghosts[kind], 0, 0);
-      ctx.globalAlpha = 1;
       ctx.drawImage(layer.halo, 0, 0);
       ctx.drawImage(layer.lines, 0, 0);
       const f = this.frame(kind);
@@ -664,13 +466,7 @@
         const path = this.race.runs[opt.name].path;
         this.marker(ctx, f, this.toPixels(path[Math.min(this.race.t, path.length - 1)]), opt.name, 5.5, colors);
       }
-      // The update about to be made (the race is paused): arrows from w_t.
-      for (const [name, e] of Object.entries(this.race.explanations || {})) {
-        const from = this.toPixels(e.w);
-        const ends = this.race.arrowEnds(name, e);
-        for (const [kind, spec] of Object.entries(ARROWS))
-          if (ends[kind]) arrow(ctx, from, this.toPixels(ends[kind]), spec, colors.line[name], colors.halo[name]);
-      }
+      this.drawArrows(ctx, f, colors);
       const [sx, sy] = this.toPixels(this.race.start);
       ctx.fillStyle = colors.fg;
       ctx.strokeStyle = colors.bg;
@@ -680,92 +476,70 @@
       ctx.restore();
     }
 
-    /* ---- the loss plot ---- */
-
-    // Decades shown on the loss plot: fixed for a race, so the axes stay put
-    // while it plays, and never below the reader's floor (values under it
-    // are drawn on it).
-    computeLossRange() {
-      let lo = Infinity;
-      let hi = -Infinity;
-      const shown = this.race.shown();
-      for (const opt of shown)
-        for (const v of this.race.runs[opt.name].gap)
-          if (v > 0 && Number.isFinite(v)) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-          }
-      const floor = this.race.floor;
-      if (!Number.isFinite(lo)) return [Math.max(floor, -3), Math.max(floor + 1, 1)];
-      const first = Math.max(...shown.map((o) => this.race.runs[o.name].gap[0]).filter((v) => v > 0), 1e-300);
-      let top = Math.ceil(Math.log10(Math.min(hi, first * 1e4)));
-      const bottom = Math.max(Math.floor(Math.log10(lo)), floor);
-      if (top <= bottom) top = bottom + 1;
-      return [bottom, top];
-    }
-
-    // True when some shown run goes below the floor of the loss plot.
-    belowFloor() {
-      const limit = 10 ** this.lossRange[0];
-      return this.race.shown().some((o) => this.race.runs[o.name].gap.some((v) => v < limit));
-    }
-
-    // Position of a loss value on the loss plot, clamped to the decades shown.
-    lossY(f, v) {
-      const [lo, hi] = this.lossRange;
-      const logv = v > 0 ? Math.log10(v) : -Infinity;
-      return f.y + ((hi - Math.max(lo, Math.min(hi, logv))) / (hi - lo)) * f.h;
-    }
-
-    // Axes, decade lines, labels and the floor of the loss plot, drawn once per range, size and theme.
-    drawLossBackground(colors) {
-      const { canvas, ctx, f } = this.layer("loss", "background", false);
-      const [lo, hi] = this.lossRange;
-      ctx.strokeStyle = colors.grid;
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      for (const k of f.axes.yticks) {
-        const y = this.lossY(f, 10 ** k);
-        ctx.moveTo(f.x, y);
-        ctx.lineTo(f.x + f.w, y);
+    // The update about to be made by one optimizer (the race is paused), as
+    // arrows from w_t on one scale; an arrow that leaves the map stops at its
+    // edge with a bar across its head. Kept for the readout and the tests:
+    // arrows [{kind, from, to, edge}] in CSS pixels, arrowScale, arrowsOf.
+    drawArrows(ctx, f, colors) {
+      const name = this.race.arrowOwner();
+      this.arrows = [];
+      this.arrowsOf = name;
+      this.arrowScale = null;
+      if (!name) return;
+      const layout = this.arrowLayout(this.race.explanations[name]);
+      this.arrowScale = layout.scale;
+      for (const { kind, from, to } of layout.arrows) {
+        const inside = clipSegment(from, to, f);
+        const edge = !inside || inside[1][0] !== to[0] || inside[1][1] !== to[1];
+        const [a, b] = inside || edgeStub(f, to);
+        if (arrow(ctx, a, b, ARROWS[kind], colors.line[name], colors.halo[name], edge)) this.arrows.push({ kind, from: a, to: b, edge });
       }
-      ctx.stroke();
-      if (this.belowFloor()) {
-        // The floor: a dashed line, labelled, where every smaller value is drawn.
-        const y = this.lossY(f, 10 ** lo);
-        ctx.strokeStyle = colors.muted;
-        ctx.setLineDash([4, 3]);
-        ctx.beginPath();
-        ctx.moveTo(f.x, y - 1);
-        ctx.lineTo(f.x + f.w, y - 1);
-        ctx.stroke();
-        ctx.setLineDash([]);
-        ctx.fillStyle = colors.fg;
+      if (layout.scale !== 1) {
         ctx.font = FONT(Math.max(11, f.size - 2));
-        ctx.textAlign = "right";
-        ctx.textBaseline = "bottom";
-        ctx.fillText(`values below ${powerOfTen(lo)} are drawn on this line`, f.x + f.w - 4, y - 4);
+        ctx.textAlign = "left";
+        ctx.textBaseline = "top";
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = colors.bg;
+        ctx.fillStyle = colors.fg;
+        const text = `arrows \u00d7${formatNumber(layout.scale)}`;
+        ctx.strokeText(text, f.x + 4, f.y + 4);
+        ctx.fillText(text, f.x + 4, f.y + 4);
       }
-      this.drawAxes(ctx, f, colors, f.axes, [0, this.race.horizon, lo, hi]);
-      return canvas;
     }
 
-    drawLoss(colors) {
-      const layer = this.grow("loss", colors, 0);
-      const { ctx, f } = this.compose("loss", this.lossBackground, layer);
-      const x = f.x + (this.race.t / this.race.horizon) * f.w;
-      ctx.strokeStyle = colors.muted;
-      ctx.lineWidth = 1;
-      ctx.setLineDash([2, 3]);
-      ctx.beginPath();
-      ctx.moveTo(x, f.y);
-      ctx.lineTo(x, f.y + f.h);
-      ctx.stroke();
-      ctx.setLineDash([]);
+    // Where the arrows of update e go, in CSS pixels: the parts from w_t one after another, then the step, all times one scale.
+    arrowLayout(e) {
+      const f = this.frame("map");
+      const [x0, x1, y0, y1] = this.view();
+      const perX = f.w / (x1 - x0);
+      const perY = f.h / (y1 - y0);
+      const pixels = (v) => [v[0] * perX, -v[1] * perY];
+      const parts = Object.entries(e.terms).filter(([kind]) => kind !== "step").map(([kind, v]) => [kind, pixels(v)]);
+      const step = pixels(e.step);
+      const longest = Math.max(Math.hypot(...step), ...parts.map(([, p]) => Math.hypot(...p)));
+      const scale = arrowScale(longest, Math.min(f.w, f.h));
+      const origin = [f.x + (e.w[0] - x0) * perX, f.y + (y1 - e.w[1]) * perY];
+      const ahead = (from, p) => [from[0] + scale * p[0], from[1] + scale * p[1]];
+      const arrows = [];
+      let at = origin;
+      for (const [kind, p] of parts) {
+        arrows.push({ kind, from: at, to: ahead(at, p) });
+        at = arrows[arrows.length - 1].to;
+      }
+      arrows.push({ kind: "step", from: origin, to: ahead(origin, step) });
+      return { scale, arrows };
     }
+
+    // The scale of the arrows, in words.
+    arrowNote() {
+      const k = this.arrowScale;
+      if (k === null || k === undefined) return "";
+      const who = `${this.arrowsOf}'s arrows are drawn`;
+      if (k === 1) return `${who} at their true length.`;
+      return k > 1 ? `${who} ${formatNumber(k)} times their true length.` : `${who} at 1/${formatNumber(1 / k)} of their true length.`;
+    }
+
   }
 
-  Object.assign(R, {
-    Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH, contrast, ARROWS,
-  });
+  Object.assign(R, { Plots, dashes, LINE_WIDTH });
 })();

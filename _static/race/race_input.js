@@ -20,9 +20,17 @@
  *     schedule=KEY          constant, step, cosine or warmup_cosine
  *     length=STEPS          a race length the applet offers (300, 1000, 3000)
  *     step=STEP             the step shown, 0 to the length
+ *     speed=STEPS           steps per second while playing (5, 15, 30, 60, 120, 300, 600)
+ *     floor=K               the loss plot's floor 10^K (-8, -12, -16, -32, -300)
+ *     scale=equal           the map drawn to scale (auto: the surface's window)
+ *     wide=1                full width
+ *     more=1                the "More" section open (every optimizer, noise, schedules, readout)
+ *     hide=NAME,NAME,...    parts a teacher hides: surface, play, step, reset, more,
+ *                           fullwidth, standings, settings, readout, setup, help
  *   Numbers are written with a dot; values are percent-encoded.
  * - A value that is not valid (not a number, out of range, unknown name)
- *   keeps its default, and the applet says so. Unknown keys are ignored;
+ *   keeps its default, and the applet says so. Unknown keys are ignored,
+ *   with a message that names them (and the key meant, for "lr.adam");
  *   when a key appears twice, the last one counts (so a setting appended
  *   to a link overrides the link's own).
  *
@@ -31,8 +39,9 @@
  *
  * Exports on window.OptimizerRace: parseNumber(text, range) -> {value} or
  * {error}; share.defaults(surfaceKey), share.encode(config) and
- * share.decode(fragment) -> {config, problems, ours}. Loaded after race_core.js;
- * it formats numbers with R.formatNumber (race_draw.js) when called.
+ * share.decode(fragment) -> {config, problems, ours}; formatNumber(v), the
+ * six-digit form of a number in messages and fields; VIEW, the view settings'
+ * choices. Loaded after race_core.js, before race_draw.js and race_ui.js.
  */
 (function () {
   "use strict";
@@ -45,10 +54,24 @@
   const QUOTED = 24; // of the reader's text, at most, repeated in a message
   const MAX_FRAGMENT = 4096; // ten times a link that sets everything
   const MARKER = "race=1";
-  // What the applet shows when it opens: the chapter's four main methods.
-  const SHOWN_AT_FIRST = ["SGD", "Momentum", "RMSProp", "Adam"];
+  // How the race is shown: these go in a link too. Speeds in steps per second;
+  // loss floors as the power of ten below which the loss plot draws values on its floor.
+  // more=1 opens the "More" section (every optimizer, noise, schedules, the readout).
+  const VIEW = { speeds: [5, 15, 30, 60, 120, 300, 600], floors: [-8, -12, -16, -32, -300], scales: ["auto", "equal"], wide: [0, 1], more: [0, 1] };
+  const VIEW_DEFAULTS = { speed: 30, floor: -16, scale: "auto", wide: 0, more: 0 };
+  // What the applet shows when it opens: the first lesson, gradient descent and momentum on the bowl.
+  const SHOWN_AT_FIRST = ["SGD", "Momentum"];
+  // Parts of the applet a teacher's link may hide (hide=NAME,NAME): race_ui.js marks each.
+  const HIDEABLE = ["surface", "play", "step", "reset", "more", "fullwidth", "standings", "settings", "readout", "setup", "help"];
 
   /* ----------------------------------------------------------------- numbers */
+
+  /** Six significant digits, as a message shows a number; "-0" is "0"; a whole number is written out in full. */
+  function formatNumber(v) {
+    if (Number.isInteger(v)) return String(v + 0);
+    const rounded = Number(v.toPrecision(6));
+    return String(rounded === 0 ? 0 : rounded);
+  }
 
   // The reader's text in a message: quoted, cut to QUOTED characters (whole
   // code points: the slice of 2 * QUOTED code units holds at least QUOTED).
@@ -75,7 +98,7 @@
     const q = quote(trimmed);
     if (trimmed.length > MAX_TEXT) return { error: `${q} is too long (more than ${MAX_TEXT} characters)` };
     if (AMBIGUOUS.test(trimmed))
-      return { error: `${q} could be ${R.formatNumber(Number(trimmed.replace(",", ".")))} or ${trimmed.replace(",", "")}: write it with a dot, or without the comma` };
+      return { error: `${q} could be ${formatNumber(Number(trimmed.replace(",", ".")))} or ${trimmed.replace(",", "")}: write it with a dot, or without the comma` };
     if (SEPARATORS.test(trimmed)) return { error: `${q} is not a number: use one decimal point or comma, and no thousands separator` };
     if (!NUMBER.test(trimmed)) return { error: `${q} is not a number` };
     const value = Number(trimmed.replace(",", ".")) + 0; // + 0 turns -0 into 0, which every field shows as "0"
@@ -83,7 +106,7 @@
     if (value === 0 && /[1-9]/.test(trimmed.split(/[eE]/)[0])) return { error: `${q} is too small to represent` };
     if (range.integer && !Number.isInteger(value)) return { error: `${q} is not a whole number` };
     if (!(value >= range.min && value <= range.max))
-      return { error: `${q} is outside ${R.formatNumber(range.min)} to ${R.formatNumber(range.max)}` };
+      return { error: `${q} is outside ${formatNumber(range.min)} to ${formatNumber(range.max)}` };
     return { value };
   }
 
@@ -106,6 +129,16 @@
     if (!unknown.length) return { value };
     const which = unknown.length > 1 ? `${quote(unknown[0])} and ${unknown.length - 1} more are not optimizers` : `${quote(unknown[0])} is not an optimizer`;
     return value.length ? { value, error: `${which}; ${unknown.length > 1 ? "they are" : "it is"} ignored` } : { error: which };
+  }
+
+  // The parts a teacher hides, in HIDEABLE's order and each once; unknown names are dropped with a note.
+  function parseHidden(text) {
+    const names = text === "" ? [] : text.split(",");
+    const unknown = names.filter((n) => !HIDEABLE.includes(n));
+    const value = HIDEABLE.filter((n) => names.includes(n));
+    if (!unknown.length) return { value };
+    const error = `${quote(unknown[0])}${unknown.length > 1 ? ` and ${unknown.length - 1} more` : ""} cannot be hidden (only ${HIDEABLE.join(", ")})`;
+    return value.length ? { value, error: `${error}; ignored` } : { error };
   }
 
   function parseStart(text, config) {
@@ -132,7 +165,24 @@
     { key: "schedule", path: ["schedule"], parse: oneOf(DATA.schedules.map((s) => s.key)) },
     { key: "length", path: ["length"], parse: oneOf(DATA.horizons) },
     { key: "step", path: ["step"], parse: (text, config) => parseNumber(text, { min: 0, max: config.length, integer: true }) },
+    { key: "speed", path: ["speed"], parse: oneOf(VIEW.speeds) },
+    { key: "floor", path: ["floor"], parse: oneOf(VIEW.floors) },
+    { key: "scale", path: ["scale"], parse: oneOf(VIEW.scales) },
+    { key: "wide", path: ["wide"], parse: oneOf(VIEW.wide) },
+    { key: "more", path: ["more"], parse: oneOf(VIEW.more) },
+    { key: "hide", path: ["hide"], parse: parseHidden },
   ];
+  const KEYS = [MARKER.split("=")[0], SURFACE.key, ...FIELDS.map((f) => f.key)];
+
+  // Keys of a link that no race has: one sentence, with the key meant where only the case differs.
+  function unknownKeys(params) {
+    const unknown = [...params.keys()].filter((k) => !KEYS.includes(k));
+    if (!unknown.length) return [];
+    const meant = (k) => KEYS.find((known) => known.toLowerCase() === k.toLowerCase());
+    const listed = unknown.slice(0, 3).map((k) => (meant(k) ? `${quote(k)} (did you mean ${meant(k)}?)` : quote(k)));
+    const more = unknown.length > 3 ? ` and ${unknown.length - 3} more` : "";
+    return [`Not keys of a race link, so ignored: ${listed.join(", ")}${more}.`];
+  }
 
   const get = (config, path) => path.reduce((node, key) => node[key], config);
   function set(config, path, value) {
@@ -142,7 +192,7 @@
   // A value as a link writes it: String() gives the shortest text that reads back as the same float64.
   const write = (value) => [].concat(value).map((v) => encodeURIComponent(String(v))).join(",");
   // A value as a message shows it.
-  const show = (value) => (Array.isArray(value) ? value.map(show).join(", ") : typeof value === "number" ? R.formatNumber(value) : value);
+  const show = (value) => (Array.isArray(value) ? value.map(show).join(", ") : typeof value === "number" ? formatNumber(value) : value);
 
   function percentDecoded(text) {
     try {
@@ -169,13 +219,15 @@
       schedule: DATA.schedules[0].key,
       length: DATA.horizons[0],
       step: 0,
+      ...VIEW_DEFAULTS,
+      hide: [],
     };
   }
 
   /** The fragment (without "#") of a link to `config`: the surface, then only what differs from its defaults. */
   function encode(config) {
     const base = defaults(config.surface);
-    const ordered = { ...config, on: NAMES.filter((n) => config.on.includes(n)) }; // one link for one race
+    const ordered = { ...config, on: NAMES.filter((n) => config.on.includes(n)), hide: HIDEABLE.filter((n) => config.hide.includes(n)) }; // one link for one race
     const differs = FIELDS.filter((f) => write(get(ordered, f.path)) !== write(get(base, f.path)));
     return [MARKER, ...[SURFACE, ...differs].map((f) => `${f.key}=${write(get(ordered, f.path))}`)].join("&");
   }
@@ -217,8 +269,8 @@
     apply(first, SURFACE, params, problems);
     const config = defaults(first.surface);
     for (const field of FIELDS) apply(config, field, params, problems);
-    return { config, problems, ours: true };
+    return { config, problems: problems.concat(unknownKeys(params)), ours: true };
   }
 
-  Object.assign(R, { parseNumber, share: { defaults, encode, decode } });
+  Object.assign(R, { parseNumber, formatNumber, VIEW, HIDEABLE, SHOWN_AT_FIRST, share: { defaults, encode, decode } });
 })();

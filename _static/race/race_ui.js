@@ -17,151 +17,49 @@
     R.mountAll();
     return;
   }
-  const { SURFACES, OPTIMIZERS, HORIZONS, EPS, run, explain, STYLES } = R; // race_core.js
-  const { parseNumber, share } = R; // race_input.js
-  const { Plots, markerPath, dashes, formatNumber, powerOfTen, LINE_WIDTH, ARROWS } = R; // race_draw.js
-  const DATA = window.RACE_DATA;
-  const BY_NAME = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, o]));
-  const RANGES = DATA.ranges;
+  const { OPTIMIZERS } = R; // race_core.js
+  const { parseNumber, share, formatNumber } = R; // race_input.js
+  const { RaceModel } = R; // race_model.js
+  const { Plots } = R; // race_draw.js
+  const { SETTINGS } = R; // race_controls.js
+  const { pair } = R.ui; // race_controls.js
+  const RANGES = window.RACE_DATA.ranges;
 
-  // A run has "arrived" when its loss gap first falls below this.
-  const TARGET_GAP = 1e-6;
-  // The loss plot's lowest decade, unless the reader picks another.
-  const FLOORS = [-8, -12, -16, -32, -300];
-  const DEFAULT_FLOOR = -16;
-  const SPEEDS = [5, 15, 30, 60, 120, 300, 600];
   const REMEMBER_DELAY = 250; // ms between the last change and the address bar's update
-
-  // Every setting the reader can change with a field and a slider: its
-  // label in the chapter's notation, its name for a screen reader, and the
-  // slider's scale (0..1000): logarithmic for rates, in 1 - beta for decay
-  // rates, so 0.9, 0.99 and 0.999 are evenly spaced.
-  const logScale = (min, max) => ({
-    toSlider: (v) => (1000 * Math.log(v / min)) / Math.log(max / min),
-    fromSlider: (u) => Number((min * (max / min) ** (u / 1000)).toPrecision(3)),
-  });
-  const decayScale = (max) => ({
-    toSlider: (v) => Math.min(1000, (-1000 * Math.log10(1 - v)) / 4),
-    fromSlider: (u) => Math.min(max, Number((1 - Number((10 ** (-(4 * u) / 1000)).toPrecision(2))).toPrecision(6))),
-  });
-  const linearScale = (max) => ({
-    toSlider: (v) => (1000 * v) / max,
-    fromSlider: (u) => Number(((max * u) / 1000).toPrecision(3)),
-  });
-  const noiseScale = (max) => {
-    const log = logScale(max * 1e-4, max);
-    return {
-      toSlider: (v) => (v <= 0 ? 0 : Math.max(1, log.toSlider(v))),
-      fromSlider: (u) => (u <= 0 ? 0 : log.fromSlider(u)),
-    };
-  };
-  const SETTINGS = {
-    lr: { label: "\u03b7", long: "learning rate", scale: logScale(RANGES.lr.min, RANGES.lr.max) },
-    beta: { label: "\u03b2", long: "beta", scale: decayScale(RANGES.beta.max) },
-    beta1: { label: "\u03b2\u2081", long: "beta1", scale: decayScale(RANGES.beta1.max) },
-    beta2: { label: "\u03b2\u2082", long: "beta2", scale: decayScale(RANGES.beta2.max) },
-    weight_decay: { label: "\u03bb", long: "weight decay", scale: linearScale(RANGES.weight_decay.max) },
-    sigma: { label: "\u03c3", long: "gradient noise", scale: noiseScale(RANGES.sigma.max) },
-  };
-
-  /* ------------------------------------------------------------ small helpers */
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "text") node.textContent = value;
-      else if (key === "className") node.className = value;
-      else node.setAttribute(key, value === true ? "" : value);
-    }
-    for (const child of children) if (child) node.append(child);
-    return node;
-  }
-
-  const SVG_NS = "http://www.w3.org/2000/svg";
-  function svg(tag, attrs) {
-    const node = document.createElementNS(SVG_NS, tag);
-    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-    return node;
-  }
-
-  const formatGap = (v) => (v === 0 ? "0" : v.toExponential(2));
-  // A coordinate fits its cell whatever its size: three decimals, or three significant digits in exponent form.
-  function formatCoordinate(v) {
-    if (Math.abs(v) < 1000) return v.toFixed(3) === "-0.000" ? "0.000" : v.toFixed(3);
-    return v.toExponential(2);
-  }
-  const pair = (v) => `(${v.map(formatNumber).join(", ")})`;
-  // Four significant digits: enough to compare a step size with a limit, short enough for a phone.
-  const short = (v) => `(${v.map((x) => formatNumber(Number(x.toPrecision(4)))).join(", ")})`;
-  const rangeText = (spec) => `${formatNumber(spec.min)} to ${formatNumber(spec.max)}`;
-
-  // An optimizer's state after an update, in the chapter's notation: the
-  // momentum buffer b, AdaGrad's sum G, RMSProp's v, Adam's corrected
-  // moments. AMSGrad's step divides by the running maximum, which its state
-  // holds as nuHat itself (the same array as nuMax): the chapter's v-tilde.
-  const MOMENT_SYMBOLS = { velocity: "b", sumSq: "G", nu: "v", muHat: "m\u0302", nuHat: "v\u0302" };
-  function describeMoments(state) {
-    const keys = Object.keys(MOMENT_SYMBOLS).filter((k) => state[k] && !(k === "nu" && state.nuHat));
-    const symbol = (k) => (k === "nuHat" && state.nuHat === state.nuMax ? "v\u0303" : MOMENT_SYMBOLS[k]);
-    return keys.map((k) => `${symbol(k)} = ${short(state[k])}`).join("; ") || "none";
-  }
+  const REFINE_DELAY = 150; // ms after a slider's last move, its paths are drawn fine again
+  const GRAB_RADIUS = 22; // px around the start's square where a drag takes it: a 44 px target
 
   let nextId = 0;
 
   /* -------------------------------------------------------------------- race */
 
-  class Race {
+  // The applet: a RaceModel (race_model.js: the race as data, no DOM) with its
+  // controls (race_controls.js), its drawing (race_draw.js) and its events.
+  class Race extends RaceModel {
     constructor(root) {
+      super();
       this.root = root;
       this.id = `race${nextId++}`;
-      this.playing = false;
       this.frameRequest = null;
-      this.speed = 30;
-      this.floor = DEFAULT_FLOOR;
-      this.toScale = false;
-      this.wide = false;
-      this.runs = {};
-      this.explanations = null;
       this.build();
-      this.drawing = new Plots(this, this.mapCanvas, this.lossCanvas);
+      this.drawing = new Plots(this, this.root, this.mapCanvas, this.lossCanvas);
       this.applyConfig(share.defaults());
-      this.linkField.value = location.href; // the page itself is a link to the opening race
+      this.linkField.value = `${location.href.split("#")[0]}#${share.encode(this.config())}`;
       this.observe();
       this.resize();
     }
 
     /* ---- the state, as one configuration (what a link holds) ---- */
 
-    config() {
-      return {
-        surface: this.surface.key,
-        start: this.start.slice(),
-        on: OPTIMIZERS.filter((o) => this.visible[o.name]).map((o) => o.name),
-        hyper: Object.fromEntries(OPTIMIZERS.map((o) => [o.name, Object.fromEntries(o.hyper.map((k) => [k, this.hyper[o.name][k]]))])),
-        sigma: this.sigma,
-        seed: this.seed,
-        schedule: this.schedule,
-        length: this.horizon,
-        step: this.t,
-      };
-    }
-
     // Take every value of a (validated) configuration, then run and draw.
     applyConfig(c) {
-      this.surface = SURFACES[c.surface];
-      this.start = c.start.slice();
-      this.visible = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, c.on.includes(o.name)]));
-      this.hyper = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, { ...c.hyper[o.name], eps: EPS }]));
-      this.sigma = c.sigma;
-      this.seed = c.seed;
-      this.schedule = c.schedule;
-      this.horizon = c.length;
-      this.t = Math.min(c.step, c.length);
       this.stopLoop();
+      this.setConfig(c); // the model's values, and the race run again
       this.drawing.invalidate();
+      this.setMore(this.more);
+      this.hideParts(c.hide);
       this.syncInputs();
-      this.recompute();
+      if (Boolean(c.wide) !== Boolean(this.wide)) this.setWide(Boolean(c.wide));
       this.refresh();
     }
 
@@ -176,8 +74,11 @@
         return;
       }
       const fragment = share.encode(this.config());
-      if (location.hash.slice(1) !== fragment) history.replaceState(null, "", `#${fragment}`);
-      this.linkField.value = location.href;
+      const link = `${location.href.split("#")[0]}#${fragment}`;
+      // A section anchor in the address stays: the reader may be about to share it.
+      const ours = location.hash === "" || location.hash.startsWith("#race=");
+      if (ours && location.hash.slice(1) !== fragment) history.replaceState(null, "", `#${fragment}`);
+      this.linkField.value = link;
     }
 
     // A link opened (or a fragment typed in the address bar): apply what validates, say what did not.
@@ -189,200 +90,10 @@
       else this.clearError();
       this.remember(true); // the address now shows what is used
       this.announce("Race loaded from the link.");
+      if (ours) this.root.scrollIntoView({ block: "start" }); // on a long page the race is far below its top
     }
 
     /* ---- the DOM ---- */
-
-    build() {
-      const id = (name) => `${this.id}-${name}`;
-      const root = this.root;
-      root.replaceChildren();
-      root.setAttribute("role", "region");
-      root.setAttribute("aria-label", "Optimizer Race");
-
-      this.surfaceSelect = el("select", { id: id("surface") });
-      for (const s of Object.values(SURFACES)) this.surfaceSelect.append(el("option", { value: s.key, text: s.name }));
-      this.playButton = el("button", { type: "button", className: "race-primary", text: "Play" });
-      this.stepButton = el("button", { type: "button", text: "Step", "aria-label": "Single step" });
-      this.resetButton = el("button", { type: "button", text: "Reset", "aria-label": "Reset the race to step 0" });
-      this.stepCounter = el("span", { className: "race-counter", "aria-hidden": "true" });
-      this.wideButton = el("button", { type: "button", className: "race-wide-toggle", "aria-pressed": "false", text: "Full width" });
-      root.append(
-        el(
-          "div",
-          { className: "race-bar race-bar-main", role: "group", "aria-label": "Race controls" },
-          el("label", { for: id("surface"), className: "race-bar-label" }, "Surface "),
-          this.surfaceSelect,
-          this.playButton,
-          this.stepButton,
-          this.resetButton,
-          this.stepCounter,
-          this.wideButton,
-        ),
-      );
-
-      this.help = el("p", { id: id("help"), className: "race-help" });
-      this.mapCanvas = el("canvas", {
-        tabindex: 0, role: "application", "aria-roledescription": "start point map", "aria-describedby": id("help"), className: "race-map",
-      });
-      this.lossCanvas = el("canvas", { role: "img", className: "race-loss" });
-      this.standings = this.buildStandings(id);
-      this.status = el("p", { className: "race-status", role: "status", "aria-live": "polite" });
-      this.error = el("p", { className: "race-error", id: id("error"), role: "alert", hidden: true });
-      // The stage, in the order of the phone layout (race.css places the loss
-      // plot beside the map on a wider applet; it takes no focus, so the
-      // order of the keyboard is the same in both): map, standings, each
-      // optimizer's settings with the messages about them, loss plot.
-      this.stage = el(
-        "div",
-        { className: "race-stage" },
-        el("div", { className: "race-plot race-plot-map" }, this.mapCanvas),
-        el("div", { className: "race-plot race-plot-loss" }, this.lossCanvas),
-        el("div", { className: "race-standings-wrap", tabindex: 0, role: "region", "aria-label": "Standings" }, this.standings),
-        this.buildSettings(id),
-        el("div", { className: "race-messages" }, this.status, this.error),
-      );
-      this.caption = el("p", { className: "race-caption", id: id("caption") });
-      this.explainBox = el("section", { className: "race-explain", "aria-label": "One update explained" });
-      root.append(this.stage, this.help, this.caption, this.explainBox, this.buildSetup(id));
-      this.describeHelp();
-    }
-
-    // The standings: one row per optimizer, its toggle (the legend entry), its gap and when it arrived.
-    buildStandings(id) {
-      const table = el("table", { className: "race-table" });
-      table.append(el("caption", { text: "Standings: each row is a legend entry and a toggle" }));
-      const head = el("tr");
-      for (const [text, title, cls] of [
-        ["Optimizer", "shown on the plots when ticked", ""],
-        ["L \u2212 L*", "loss gap at the current step", ""],
-        [`L \u2212 L* < ${powerOfTen(Math.log10(TARGET_GAP))}`, "first step with a gap below one millionth, or the step it diverged", ""],
-        ["w", "parameters at the current step", "race-w"],
-      ])
-        head.append(el("th", { scope: "col", title, text, className: cls || null }));
-      table.append(el("thead", {}, head));
-      const body = el("tbody");
-      this.rows = {};
-      for (const opt of OPTIMIZERS) {
-        const row = { checkbox: el("input", { type: "checkbox", id: id(`show-${opt.name}`) }), inputs: {}, sliders: {} };
-        row.swatch = this.swatch(opt.name);
-        const label = el("label", { for: id(`show-${opt.name}`), className: "race-toggle" }, row.checkbox, row.swatch, document.createTextNode(opt.name));
-        row.gapCell = el("td", { className: "race-num" });
-        row.arrivedCell = el("td", { className: "race-num" });
-        row.wCell = el("td", { className: "race-num race-w" });
-        body.append(el("tr", {}, el("th", { scope: "row" }, label), row.gapCell, row.arrivedCell, row.wCell));
-        this.rows[opt.name] = row;
-      }
-      table.append(body);
-      return table;
-    }
-
-    // A text field with a slider beside it, for one setting; both describe the same value.
-    settingControl(id, key, owner, range) {
-      const spec = SETTINGS[key];
-      const who = owner ? `${owner} ` : "";
-      const input = el("input", {
-        type: "text", inputmode: "decimal", size: 6, autocomplete: "off", id: id(`${owner || "race"}-${key}`),
-        "aria-label": `${who}${spec.long} (${rangeText(range)})`, "aria-describedby": id("error"),
-      });
-      const slider = el("input", {
-        type: "range", min: 0, max: 1000, step: 1, "aria-label": `${who}${spec.long}, slider`, className: "race-slider",
-      });
-      const box = el("div", { className: "race-setting" }, el("label", { for: input.id, text: spec.label, title: spec.long }), input, slider);
-      return { box, input, slider };
-    }
-
-    buildSetup(id) {
-      this.speedSelect = el("select", { id: id("speed") });
-      for (const s of SPEEDS) this.speedSelect.append(el("option", { value: s, text: `${s} steps/s` }));
-      this.speedSelect.value = String(this.speed);
-      this.horizonSelect = el("select", { id: id("horizon") });
-      for (const n of HORIZONS) this.horizonSelect.append(el("option", { value: n, text: `${n} steps` }));
-      this.scheduleSelect = el("select", { id: id("schedule") });
-      for (const s of DATA.schedules) this.scheduleSelect.append(el("option", { value: s.key, text: s.name }));
-      this.floorSelect = el("select", { id: id("floor") });
-      for (const k of FLOORS) this.floorSelect.append(el("option", { value: k, text: k === -300 ? "none (10\u207b\u00b3\u2070\u2070)" : powerOfTen(k) }));
-      this.floorSelect.value = String(this.floor);
-      this.scaleBox = el("input", { type: "checkbox", id: id("scale") });
-      this.noise = this.settingControl(id, "sigma", "", RANGES.sigma);
-      this.seedInput = el("input", {
-        type: "text", inputmode: "numeric", size: 10, autocomplete: "off", id: id("seed"),
-        "aria-label": `noise seed (${rangeText(RANGES.seed)})`, "aria-describedby": id("error"),
-      });
-      this.startInputs = [0, 1].map((i) =>
-        el("input", { type: "text", inputmode: "decimal", id: id(`start${i}`), size: 7, autocomplete: "off", "aria-describedby": id("error") }),
-      );
-      this.defaultStartButton = el("button", { type: "button", text: "Default start" });
-      this.shareButton = el("button", { type: "button", text: "Copy link to this race" });
-      this.linkField = el("input", { type: "text", readonly: true, id: id("link"), className: "race-link", "aria-label": "Link to this race" });
-      const field = (labelText, forId, control) => el("span", { className: "race-field" }, el("label", { for: forId, text: labelText }), control);
-      return el(
-        "div",
-        { className: "race-setup", role: "group", "aria-label": "Race setup" },
-        el(
-          "div",
-          { className: "race-bar" },
-          field("Speed ", id("speed"), this.speedSelect),
-          field("Length ", id("horizon"), this.horizonSelect),
-          field("Schedule ", id("schedule"), this.scheduleSelect),
-          field("Loss floor ", id("floor"), this.floorSelect),
-          el("label", { className: "race-toggle" }, this.scaleBox, document.createTextNode("Equal scales (map to scale)")),
-        ),
-        el(
-          "div",
-          { className: "race-bar" },
-          el("span", { className: "race-field race-noise", role: "group", "aria-label": "Gradient noise" }, el("span", { text: "Noise " }), this.noise.box),
-          field("seed ", id("seed"), this.seedInput),
-        ),
-        el(
-          "div",
-          { className: "race-bar", role: "group", "aria-label": "Start point" },
-          el("span", { text: "Start " }),
-          field("w\u2081 ", id("start0"), this.startInputs[0]),
-          field(" w\u2082 ", id("start1"), this.startInputs[1]),
-          this.defaultStartButton,
-        ),
-        el("div", { className: "race-bar" }, this.shareButton, this.linkField),
-      );
-    }
-
-    // One card per optimizer with its settings, each a field and a slider.
-    buildSettings(id) {
-      const grid = el("div", { className: "race-settings", role: "group", "aria-label": "Settings of each optimizer" });
-      for (const opt of OPTIMIZERS) {
-        const row = this.rows[opt.name];
-        const card = el("div", { className: "race-card" }, el("div", { className: "race-card-name" }, this.swatch(opt.name), document.createTextNode(opt.name)));
-        for (const key of opt.hyper) {
-          const control = this.settingControl(id, key, opt.name, RANGES[key]);
-          control.input.dataset.optimizer = opt.name;
-          control.input.dataset.hyper = key;
-          row.inputs[key] = control.input;
-          row.sliders[key] = control.slider;
-          card.append(control.box);
-        }
-        row.card = card;
-        grid.append(card);
-      }
-      return grid;
-    }
-
-    swatch(name) {
-      const s = STYLES[name];
-      const box = svg("svg", { width: 34, height: 14, viewBox: "0 0 34 14", "aria-hidden": "true", class: "race-swatch", "data-name": name });
-      const line = svg("line", { x1: 1, y1: 7, x2: 33, y2: 7, "stroke-width": LINE_WIDTH, "stroke-dasharray": dashes(name).join(" ") || "none" });
-      const marker = svg("path", { d: markerPath(s.marker, 4), transform: "translate(17 7)" });
-      box.append(line, marker);
-      if (this.drawing) this.paintSwatch(box, this.palette());
-      return box;
-    }
-
-    describeHelp() {
-      this.help.textContent =
-        "Drag the start point with a mouse or a finger, or tap or click the map to move it there. " +
-        "With the map focused: arrow keys move the start (Shift for larger moves, Home for the default), " +
-        "Space or Enter plays and pauses, and the full stop key takes a single step. The race restarts from step 0 " +
-        "whenever the start or a setting changes; the faint lines show each whole race at once.";
-    }
 
     /* ---- events ---- */
 
@@ -391,30 +102,34 @@
       this.playButton.addEventListener("click", () => (this.playing ? this.pause() : this.play()));
       this.stepButton.addEventListener("click", () => this.stepOnce());
       this.resetButton.addEventListener("click", () => this.reset());
-      this.wideButton.addEventListener("click", () => this.setWide(!this.wide));
-      this.root.addEventListener("keydown", (event) => {
-        if (event.key === "Escape" && this.wide) this.setWide(false);
-      });
-      this.speedSelect.addEventListener("change", () => {
-        this.speed = Number(this.speedSelect.value);
+      this.moreButton.addEventListener("click", () => {
+        this.setMore(!this.more);
         this.refresh();
+        this.remember();
+        this.announce(this.more ? "More: every optimizer, the surface, noise, schedules and the readout of one update." : "Back to the first sight.");
       });
+      this.wideButton.addEventListener("click", () => {
+        this.setWide(!this.wide);
+        this.remember();
+      });
+      // Full width is a dialog in all but name: Tab stays inside, Escape leaves, wherever the focus is.
+      document.addEventListener("keydown", (event) => {
+        if (!this.wide) return;
+        if (event.key === "Escape") {
+          this.setWide(false);
+          this.wideButton.focus();
+          this.remember();
+        } else if (event.key === "Tab") this.keepFocusInside(event);
+      });
+      this.speedSelect.addEventListener("change", () => this.changeView(() => (this.speed = Number(this.speedSelect.value))));
       this.horizonSelect.addEventListener("change", () => this.change(() => {
         this.horizon = Number(this.horizonSelect.value);
         this.t = Math.min(this.t, this.horizon);
         this.drawing.invalidate();
       }));
       this.scheduleSelect.addEventListener("change", () => this.change(() => (this.schedule = this.scheduleSelect.value)));
-      this.floorSelect.addEventListener("change", () => {
-        this.floor = Number(this.floorSelect.value);
-        this.drawing.forgetRuns();
-        this.refresh();
-      });
-      this.scaleBox.addEventListener("change", () => {
-        this.toScale = this.scaleBox.checked;
-        this.drawing.invalidate();
-        this.refresh();
-      });
+      this.floorSelect.addEventListener("change", () => this.changeView(() => (this.floor = Number(this.floorSelect.value))));
+      this.scaleBox.addEventListener("change", () => this.changeView(() => (this.toScale = this.scaleBox.checked)));
       this.watchSetting(this.noise, "sigma", "Noise \u03c3", () => this.sigma, (v) => (this.sigma = v));
       this.watchField(this.seedInput, { ...RANGES.seed, integer: true }, "Noise seed", () => this.seed, (v) => this.change(() => (this.seed = v)));
       this.defaultStartButton.addEventListener("click", () => this.setStart(this.surface.start.slice()));
@@ -428,7 +143,7 @@
       this.shareButton.addEventListener("click", () => this.copyLink());
       for (const opt of OPTIMIZERS) {
         const row = this.rows[opt.name];
-        row.checkbox.addEventListener("change", () => this.change(() => (this.visible[opt.name] = row.checkbox.checked)));
+        row.checkbox.addEventListener("change", () => this.setShown(opt.name, row.checkbox.checked));
         for (const key of Object.keys(row.inputs))
           this.watchSetting(
             { input: row.inputs[key], slider: row.sliders[key] },
@@ -475,7 +190,9 @@
       const range = RANGES[key];
       const apply = (value) => this.change(() => set(value), owner);
       this.watchField(control.input, range, what, current, apply);
+      control.slider.addEventListener("change", () => this.refine());
       control.slider.addEventListener("input", () => {
+        this.drawCoarse();
         const value = Math.min(range.max, Math.max(range.min, SETTINGS[key].scale.fromSlider(Number(control.slider.value))));
         control.input.value = formatNumber(value);
         control.input.removeAttribute("aria-invalid");
@@ -499,9 +216,18 @@
           if (pending) this.setStart(this.clampStart(pending), true);
         });
       };
+      // Only a drag that begins on the start's square moves it: a tap or a swipe elsewhere (to scroll the page) leaves the race alone.
+      const onStart = (event) => {
+        const rect = canvas.getBoundingClientRect();
+        const [sx, sy] = this.drawing.toPixels(this.start);
+        return Math.hypot(event.clientX - rect.left - sx, event.clientY - rect.top - sy) <= GRAB_RADIUS;
+      };
+      canvas.addEventListener("touchstart", (event) => {
+        if (event.touches.length === 1 && onStart(event.touches[0])) event.preventDefault(); // no scroll while dragging the start
+      }, { passive: false });
       canvas.addEventListener("pointerdown", (event) => {
         const point = pointAt(event);
-        if (!point) return;
+        if (!point || !onStart(event)) return;
         event.preventDefault();
         canvas.focus();
         canvas.setPointerCapture(event.pointerId);
@@ -588,31 +314,47 @@
       for (const input of this.root.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
     }
 
-    // Put every field, slider and menu back to the value the race uses.
-    syncInputs() {
-      const show = (control, key, value) => {
-        control.input.value = formatNumber(value);
-        control.slider.value = String(Math.round(SETTINGS[key].scale.toSlider(value)));
-      };
-      for (const opt of OPTIMIZERS) {
-        const row = this.rows[opt.name];
-        for (const key of Object.keys(row.inputs)) show({ input: row.inputs[key], slider: row.sliders[key] }, key, this.hyper[opt.name][key]);
-        row.checkbox.checked = this.visible[opt.name];
-      }
-      show(this.noise, "sigma", this.sigma);
-      this.seedInput.value = String(this.seed);
-      this.startInputs.forEach((input, i) => (input.value = formatNumber(this.start[i])));
-      this.surfaceSelect.value = this.surface.key;
-      this.horizonSelect.value = String(this.horizon);
-      this.scheduleSelect.value = this.schedule;
+    /* ---- state changes ---- */
+
+    // After a change (and while a slider moves), draw decimated paths at once, and
+    // REFINE_DELAY after the last change the full paths: the reader sees the
+    // change within a frame, and a slider that moves never waits for the fine drawing.
+    drawCoarse() {
+      this.drawing.setCoarse(true);
+      clearTimeout(this.refineTimer);
+      this.refineTimer = setTimeout(() => this.refine(), REFINE_DELAY);
     }
 
-    /* ---- state changes ---- */
+    refine() {
+      clearTimeout(this.refineTimer);
+      if (!this.drawing.coarse) return;
+      this.drawing.setCoarse(false);
+      this.refresh();
+    }
+
+    // A change of how the race is shown (speed, floor, scale): redraw and update the link; the race stays.
+    changeView(apply) {
+      apply();
+      this.drawing.invalidate();
+      this.drawCoarse();
+      this.refresh();
+      this.remember();
+    }
+
+    // Show or hide one race: nothing runs again (every optimizer's run is kept); the shown ones are drawn again.
+    setShown(name, on) {
+      this.visible[name] = on;
+      this.drawing.forgetRuns();
+      this.drawCoarse();
+      this.refresh();
+      this.remember();
+    }
 
     // Any change to what is raced: apply it, run the race again up to the same step, redraw, update the link.
     change(apply, only) {
       apply();
       this.recompute(only);
+      this.drawCoarse();
       this.refresh();
       this.remember();
     }
@@ -620,10 +362,7 @@
     // A new surface brings its suggested learning rates and its start; the
     // decay rates, weight decay, noise and schedule the reader chose stay.
     setSurface(key) {
-      this.surface = SURFACES[key];
-      this.start = this.surface.start.slice();
-      for (const opt of OPTIMIZERS) this.hyper[opt.name] = { ...this.hyper[opt.name], lr: DATA.settings[key][opt.name].lr };
-      this.t = 0;
+      this.loadSurface(key);
       this.drawing.invalidate();
       this.clearError();
       this.syncInputs();
@@ -638,6 +377,7 @@
       this.clearError();
       this.syncInputs();
       this.recompute();
+      this.drawCoarse();
       this.refresh();
       if (!quiet) {
         this.remember();
@@ -645,19 +385,9 @@
       }
     }
 
-    // The conditions of the race for the core: noise, its seed, the schedule and the race's length.
-    options() {
-      return { sigma: this.sigma, seed: this.seed, schedule: this.schedule, horizon: this.horizon };
-    }
-
-    // Run the race again: every optimizer, or only the one whose setting changed.
+    // Run the race again (RaceModel.recompute), and forget what was drawn of the old runs.
     recompute(only) {
-      for (const opt of OPTIMIZERS) {
-        if (only && opt.name !== only) continue;
-        const r = run(this.surface, opt, this.hyper[opt.name], this.start, this.horizon, this.options());
-        const arrived = r.gap.findIndex((g) => g < TARGET_GAP);
-        this.runs[opt.name] = { ...r, arrived: arrived < 0 ? null : arrived };
-      }
+      super.recompute(only);
       this.drawing.forgetRuns();
     }
 
@@ -668,6 +398,19 @@
       this.wideButton.textContent = on ? "Exit full width" : "Full width";
       this.resize();
       this.announce(on ? "Full width: the applet fills the window; Escape returns." : "Back in the page.");
+    }
+
+    // Tab from the last control goes to the first (Shift+Tab the reverse), and a focus outside comes back in.
+    keepFocusInside(event) {
+      const focusable = [...this.root.querySelectorAll("button, input, select, textarea, a[href], [tabindex]:not([tabindex='-1'])")]
+        .filter((node) => !node.disabled && node.getClientRects().length > 0);
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      const active = document.activeElement;
+      const target = !this.root.contains(active) ? first : event.shiftKey && active === first ? last : !event.shiftKey && active === last ? first : null;
+      if (!target) return;
+      event.preventDefault();
+      target.focus();
     }
 
     stopLoop() {
@@ -744,161 +487,10 @@
     /* ---- what the reader sees ---- */
 
     refresh() {
-      this.explanations = this.playing || this.t >= this.horizon ? null : this.explainAll();
+      this.updateExplanations();
       this.drawing.draw();
+      if (!this.playing) this.stability.draw(this.stabilityMap(), this.palette());
       this.updateText();
-    }
-
-    shown() {
-      return OPTIMIZERS.filter((o) => this.visible[o.name]);
-    }
-
-    // The loss gaps drawn for an optimizer: steps 0..t (fewer if it diverged).
-    series(name) {
-      return this.runs[name].gap.slice(0, this.t + 1);
-    }
-
-    // The update from step t to t + 1 of each shown optimizer still running.
-    explainAll() {
-      const result = {};
-      for (const opt of this.shown()) {
-        const r = this.runs[opt.name];
-        if (this.t >= r.path.length - 1) continue; // diverged before this step
-        result[opt.name] = explain(this.surface, opt, this.hyper[opt.name], this.start, this.t, this.options());
-      }
-      return result;
-    }
-
-    // The momentum part of an update, before it is scaled by -eta: beta b_t for
-    // heavy ball and Nesterov, the corrected first moment m-hat for Adam's family.
-    momentumTerm(name, e) {
-      if (e.before.velocity) return e.before.velocity.map((b) => this.hyper[name].beta * b);
-      return e.after.muHat || null;
-    }
-
-    // Where the arrows of one update end: the plain gradient step -eta g, the momentum part, the step taken.
-    arrowEnds(name, e) {
-      const from = (v) => [e.w[0] - e.lr * v[0], e.w[1] - e.lr * v[1]];
-      const momentum = this.momentumTerm(name, e);
-      return { gradient: from(e.gradient), momentum: momentum && from(momentum), step: e.next };
-    }
-
-    describeHyper(name) {
-      const hp = this.hyper[name];
-      return BY_NAME[name].hyper.map((k) => `${SETTINGS[k].label} ${formatNumber(hp[k])}`).join(", ");
-    }
-
-    describeRace() {
-      const schedule = DATA.schedules.find((s) => s.key === this.schedule);
-      const noise = this.sigma > 0 ? `gradient noise \u03c3 = ${formatNumber(this.sigma)} (seed ${this.seed}, the same draws for every optimizer)` : "exact gradients";
-      return `${noise}; ${schedule.name.toLowerCase()} learning rate`;
-    }
-
-    describeScale() {
-      if (this.toScale) return "The map is drawn to scale.";
-      const stretch = this.drawing.stretch();
-      if (Math.abs(Math.log(stretch)) < Math.log(1.15)) return "The map is close to scale.";
-      return `The map is not to scale: a unit of w\u2082 is drawn ${formatNumber(Number(stretch.toPrecision(2)))} times as long as a unit of w\u2081 (tick Equal scales to see its true shape).`;
-    }
-
-    updateText() {
-      const s = this.surface;
-      const start = pair(this.start);
-      const shown = this.shown();
-      const racing = shown.length
-        ? shown
-            .map((o) => {
-              const d = this.runs[o.name].diverged;
-              return `${o.name} (${this.describeHyper(o.name)})${d !== null && this.t >= d ? `, diverged at step ${d}` : ""}`;
-            })
-            .join("; ")
-        : "no optimizer (tick one in the standings)";
-      this.caption.textContent =
-        `${s.name}, L(w) = ${s.formula}, from ${start}; step ${this.t} of ${this.horizon}; ${this.describeRace()}. ` +
-        `The map shows contours of the loss, each whole race faintly and each race so far in bold; the loss plot, L \u2212 L* on a log scale. ` +
-        `${this.describeScale()} Racing: ${racing}; \u03b5 = ${powerOfTen(Math.round(Math.log10(EPS)))} for the adaptive methods.`;
-      this.stepCounter.textContent = `step ${this.t} / ${this.horizon}`;
-      this.playButton.textContent = this.playing ? "Pause" : "Play";
-      this.playButton.setAttribute("aria-label", this.playing ? "Pause the race" : "Play the race");
-      this.mapCanvas.setAttribute("aria-label", `Contour map of the ${s.name} with ${shown.length} trajectories from ${start}; the minimum is marked with a star. Drag or use the arrow keys to move the start.`);
-      this.lossCanvas.setAttribute("aria-label", `Loss gap L \u2212 L* against step, log scale, steps 0 to ${this.t}; the standings list each optimizer's current value.`);
-      for (const opt of OPTIMIZERS) {
-        const row = this.rows[opt.name];
-        const r = this.runs[opt.name];
-        const i = Math.min(this.t, r.path.length - 1);
-        const diverged = r.diverged !== null && this.t >= r.diverged;
-        const gap = diverged ? "diverged" : formatGap(r.gap[i]);
-        const arrived = diverged ? `diverged at step ${r.diverged}` : r.arrived !== null && r.arrived <= this.t ? `step ${r.arrived}` : "\u2014";
-        const w = `(${r.path[i].map(formatCoordinate).join(", ")})`;
-        if (row.gapCell.textContent !== gap) row.gapCell.textContent = gap;
-        if (row.arrivedCell.textContent !== arrived) row.arrivedCell.textContent = arrived;
-        if (row.wCell.textContent !== w) row.wCell.textContent = w;
-        row.checkbox.checked = this.visible[opt.name];
-      }
-      if (!this.playing) this.updateExplanation();
-    }
-
-    // The readout of the update about to be made, in the chapter's notation.
-    updateExplanation() {
-      const box = this.explainBox;
-      box.replaceChildren();
-      const entries = Object.entries(this.explanations || {});
-      if (!entries.length) {
-        box.append(el("p", { className: "race-help", text: this.t >= this.horizon ? "The race is over: Reset or choose a longer race to see an update explained." : "Tick an optimizer to see its next update explained." }));
-        return;
-      }
-      box.append(el("p", { className: "race-explain-title", text: `The update from step ${this.t} to ${this.t + 1}` }));
-      box.append(this.arrowLegend());
-      const table = el("table", { className: "race-table race-explain-table" });
-      const head = el("tr");
-      for (const text of ["Optimizer", "\u03b7\u209c", "g", "momentum, moments", "step size per coordinate", "curvature h", "step size \u00d7 h", "stable below"])
-        head.append(el("th", { scope: "col", text }));
-      table.append(el("thead", {}, head));
-      const body = el("tbody");
-      for (const [name, e] of entries) {
-        // A method without a known limit (e.limit null) is never marked.
-        const above = e.limit !== null && e.stepCurvature.some((v) => v >= e.limit);
-        const cells = [
-          formatNumber(e.lr),
-          short(e.gradient),
-          describeMoments(e.after),
-          short(e.effectiveLr),
-          short(e.curvature),
-          `${short(e.stepCurvature)}${above ? ", above the limit" : ""}`,
-          e.limit === null ? "\u2014" : `${formatNumber(Number(e.limit.toPrecision(4)))} = ${e.formula}`,
-        ];
-        body.append(el("tr", {}, el("th", { scope: "row" }, this.swatch(name), document.createTextNode(` ${name}`)), ...cells.map((text) => el("td", { className: "race-num", text }))));
-      }
-      table.append(body);
-      // A region that may scroll sideways takes the focus, so a keyboard can scroll it.
-      box.append(el("div", { className: "race-explain-wrap", tabindex: 0, role: "region", "aria-label": "Numbers of the update" }, table));
-    }
-
-    arrowLegend() {
-      const list = el("p", { className: "race-help race-arrow-legend" });
-      const words = { gradient: "\u2212\u03b7\u209c g, the plain gradient step", momentum: "\u2212\u03b7\u209c times the momentum or first moment", step: "\u0394w, the step taken" };
-      for (const [kind, spec] of Object.entries(ARROWS)) {
-        const icon = svg("svg", { width: 30, height: 10, viewBox: "0 0 30 10", "aria-hidden": "true" });
-        icon.append(svg("line", { x1: 1, y1: 5, x2: 23, y2: 5, stroke: "currentColor", "stroke-width": spec.width, "stroke-dasharray": spec.dash.join(" ") || "none" }));
-        icon.append(svg("path", { d: "M29 5L21 1L21 9Z", fill: "currentColor" }));
-        list.append(el("span", { className: "race-arrow-key" }, icon, document.createTextNode(` ${words[kind]}`)));
-      }
-      return list;
-    }
-
-    // The theme's colours, read once per theme (reading CSS forces a style recalculation).
-    palette() {
-      return this.drawing.palette || (this.drawing.palette = this.drawing.colors());
-    }
-
-    paintSwatch(box, colors) {
-      box.querySelector("line").setAttribute("stroke", colors.line[box.dataset.name]);
-      box.querySelector("path").setAttribute("fill", colors.line[box.dataset.name]);
-    }
-
-    paintSwatches() {
-      const colors = this.palette();
-      for (const box of this.root.querySelectorAll(".race-swatch")) this.paintSwatch(box, colors);
     }
 
     resize() {
@@ -928,13 +520,19 @@
       const race = new Race(root);
       instances.push(race);
       if (instances.length > 1) continue;
-      // The first applet of a page owns its URL fragment.
+      // The first applet of a page owns its URL fragment, and the page's
+      // buttons that set up a race (data-race-link, such as the race page's things to try).
       race.followLink();
       window.addEventListener("hashchange", () => race.followLink());
+      for (const button of document.querySelectorAll("[data-race-link]"))
+        button.addEventListener("click", () => {
+          location.hash = button.dataset.raceLink;
+        });
     }
   }
 
-  Object.assign(R, { SETTINGS, instances, mountAll, TARGET_GAP });
+  Object.assign(Race.prototype, R.Controls, R.Readout); // race_controls.js, race_readout.js
+  Object.assign(R, { instances, mountAll });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
   else mountAll();

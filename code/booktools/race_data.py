@@ -4,12 +4,14 @@ The applet keeps in JavaScript only what must run there: the surfaces' loss
 and gradient, the optimizers' update rules, and the drawing. Its surfaces
 (names, formulas, minima, starts, windows), its optimizers (names,
 hyperparameters, starting settings per surface, stability limits), its race
-lengths, the ranges a reader may type, the noise defaults, the schedules and
-its palette come from ``optlab`` through this script: :mod:`optlab.surfaces`,
-:mod:`optlab.race` and :func:`optlab.plotting.style_table`. A unit test fails
-when the committed file differs from what the script writes today.
+lengths, the fields a reader may type in (symbols, names, ranges, sliders),
+the noise defaults, the schedules and its palette come from ``optlab``
+through this script: :mod:`optlab.surfaces`, the roster :mod:`optlab.race`
+and :func:`optlab.plotting.style_table`. ``make book`` runs it first (a
+prerequisite of the build), and a unit test fails when the committed file
+differs from what the script writes today.
 
-Usage: ``python -m booktools.race_data`` (rewrites the file).
+Usage: ``python -m booktools.race_data`` (rewrites the file only when its text changes).
 """
 
 from __future__ import annotations
@@ -74,18 +76,15 @@ def surface_table() -> dict:
     }
 
 
-_BETA_SYMBOLS = {"beta": "β", "beta1": "β₁"}
+def stability_entry(racer: race.Racer) -> dict | None:
+    """A racer's stability limit for the applet: its kind, the setting that is its beta, and the formula.
 
-
-def stability_entry(name: str) -> dict | None:
-    """A racer's stability limit for the applet: its kind, the hyperparameter that is its beta, and the formula.
-
-    ``None`` for a racer :data:`optlab.race.STABILITY` does not list.
+    ``None`` for a racer without a known limit.
     """
-    if name not in race.STABILITY:
+    if racer.stability is None:
         return None
-    kind, beta = race.STABILITY[name]
-    return {"kind": kind, "beta": beta, "formula": race.LIMIT_FORMULAS[kind].format(beta=_BETA_SYMBOLS.get(beta))}
+    symbol = race.SETTINGS[racer.beta].symbol if racer.beta else None
+    return {"kind": racer.stability, "beta": racer.beta, "formula": race.LIMIT_FORMULAS[racer.stability].format(beta=symbol)}
 
 
 def race_data() -> dict:
@@ -96,9 +95,10 @@ def race_data() -> dict:
         "horizons": list(race.HORIZONS),
         "diverged": race.DIVERGED,
         "surfaces": surface_table(),
-        "optimizers": [{"name": r.name, "hyper": list(r.hyper), "limit": stability_entry(r.name)} for r in racers],
+        "optimizers": [{"name": r.name, "hyper": list(r.hyper), "limit": stability_entry(r)} for r in racers],
         "settings": {key: {r.name: r.settings(key) for r in racers} for key in SURFACES},
         "ranges": race.RANGES,
+        "fields": {key: {"symbol": f.symbol, "long": f.long, "scale": f.scale} for key, f in race.SETTINGS.items()},
         "noise": race.NOISE,
         "schedules": [{"key": key, **spec} for key, spec in race.SCHEDULES.items()],
         "styles": style_table(),
@@ -119,7 +119,10 @@ def render(data: dict) -> str:
 
 
 def main(output: Path = OUTPUT) -> None:
-    output.write_text(render(race_data()), encoding="utf-8")
+    text = render(race_data())
+    if output.exists() and output.read_text(encoding="utf-8") == text:
+        return  # unchanged: the build's copy of it stays fresh
+    output.write_text(text, encoding="utf-8")
     print(f"wrote {output.relative_to(ROOT)}")
 
 

@@ -97,7 +97,8 @@ def explained(surface_key: str, racer: race.Racer, hyper: dict, t: int, options:
     state after the update (:func:`optlab.diagnostics.effective_lrs` replays
     the gradients the run saw, at :math:`w_0, \dots, w_t` plus the noise draws),
     or the rate itself for a method without one; the Hessian is the
-    surface's at :math:`w_t`; the limit is :meth:`optlab.race.Racer.limit`.
+    surface's at :math:`w_t`; the step curvature is
+    :func:`optlab.race.largest_step_curvature` of the two; the limit is :meth:`optlab.race.Racer.limit`.
     """
     surface = SURFACES[surface_key]
     start = tuple(surface.start)
@@ -121,6 +122,8 @@ def explained(surface_key: str, racer: race.Racer, hyper: dict, t: int, options:
         "step": (path[t + 1] - path[t]).tolist(),
         "effectiveLr": effective.tolist(),
         "hessian": surface.hessian_at(path[t]).tolist(),
+        "stepCurvature": race.largest_step_curvature(effective, surface.hessian_at(path[t])),
+        "curvatures": race.curvatures(effective / lr, surface.hessian_at(path[t])),
         "limit": racer.limit(hyper),
     }
 
@@ -160,7 +163,24 @@ def build_vectors() -> dict:
         "noisy": noisy_cases(),
         "scheduled": scheduled_cases(),
         "explained": explained_updates(),
+        "maps": stability_maps(),
     }
+
+
+MAP_LRS = [1e-4, 1e-3, 0.005, 0.012, 0.02, 0.05, 0.1, 0.5, 1.0, 5.0]
+MAP_BETAS = [0.0, 0.5, 0.9, 0.99, 0.9999]
+
+
+def stability_maps() -> list[dict]:
+    """:func:`optlab.race.stability_map` of each kind of limit at each surface's start, on a grid of rates and betas."""
+    maps = []
+    for key, surface in SURFACES.items():
+        curvature = race.curvatures([1.0, 1.0], surface.hessian_at(np.asarray(surface.start)))
+        for kind in race.LIMIT_FORMULAS:
+            rates = race.stability_map(kind, curvature, MAP_LRS, MAP_BETAS)
+            maps.append({"surface": key, "kind": kind, "curvature": curvature, "lrs": MAP_LRS, "betas": MAP_BETAS,
+                         "rates": rates.tolist()})
+    return maps
 
 
 def noisy_cases() -> list[dict]:
@@ -217,8 +237,13 @@ REPLAY = """(v) => {
   for (const [k, e] of v.explained.entries()) {
     const r = R.explain(R.SURFACES[e.surface], byName[e.optimizer], e.hyper, e.start, e.t, e.options);
     const name = `explained ${k} (${e.surface} ${e.optimizer} t ${e.t})`;
-    for (const field of ["lr", "step", "effectiveLr", "hessian"]) checkAll(e[field], r[field], `${name} ${field}`);
+    for (const field of ["lr", "step", "effectiveLr", "hessian", "stepCurvature", "curvatures"]) checkAll(e[field], r[field], `${name} ${field}`);
     if (e.limit === null ? r.limit !== null : (check(e.limit, r.limit, `${name} limit`), false)) lengths.push(name);
+  }
+  for (const [k, m] of v.maps.entries()) {
+    const name = `map ${k} (${m.surface} ${m.kind})`;
+    checkAll(m.curvature, R.curvatures([1, 1], R.SURFACES[m.surface].hessian(...R.SURFACES[m.surface].start)), `${name} curvature`);
+    checkAll(m.rates, R.stabilityRates(m.kind, m.curvature, m.lrs, m.betas), `${name} rates`);
   }
   for (const [key, s] of Object.entries(v.samples)) {
     const js = R.SURFACES[key];
@@ -255,7 +280,7 @@ def replay(page, vectors: dict) -> dict:
     return page.evaluate(REPLAY, vectors)
 
 
-LISTS = ("cases", "noisy", "scheduled", "explained")
+LISTS = ("cases", "noisy", "scheduled", "explained", "maps")
 """The lists of runs and updates, written one entry per line."""
 
 

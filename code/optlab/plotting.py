@@ -11,6 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .race import ROSTER
 from .surfaces import Surface
 
 __all__ = [
@@ -30,19 +31,11 @@ OKABE_ITO = {
 }
 """The Okabe–Ito palette by colour name: eight colours told apart with any common colour-vision deficiency."""
 
-STYLES = {
-    "SGD": dict(color=OKABE_ITO["black"], linestyle="-", marker="o"),
-    "Momentum": dict(color=OKABE_ITO["orange"], linestyle="--", marker="s"),
-    "Nesterov": dict(color=OKABE_ITO["sky blue"], linestyle="-.", marker="^"),
-    "AdaGrad": dict(color=OKABE_ITO["reddish purple"], linestyle=":", marker="v"),
-    "RMSProp": dict(color=OKABE_ITO["bluish green"], linestyle=(0, (5, 1)), marker="D"),
-    "Adam": dict(color=OKABE_ITO["blue"], linestyle="-", marker="P"),
-    "AdamW": dict(color=OKABE_ITO["vermillion"], linestyle=(0, (3, 1, 1, 1)), marker="X"),
-    "AMSGrad": dict(color="#8C6D00", linestyle=(0, (1, 1)), marker="*"),
-}
-"""Colour, line style and marker of each optimizer, the same in every figure.
+STYLES = {r.name: r.style for r in ROSTER}
+"""Colour, line style and marker of each optimizer, the same in every figure and in the applet.
 
-AMSGrad uses a dark shade of the palette's yellow, which is too light on white.
+Each is the ``style`` of the optimizer's entry in :data:`optlab.race.ROSTER`, where everything the
+race knows about an optimizer is kept.
 """
 
 _FALLBACK = [dict(color=c, linestyle=s, marker=m) for c, s, m in zip(

@@ -6,13 +6,16 @@ added in exactly the places the README's "How to add an optimizer" names:
 
 1. its class, in ``code/optlab/optimizers.py``;
 2. its entry in the package's public list, ``code/optlab/__init__.py``;
-3. its entry in the style table, ``optlab.plotting.STYLES``;
+3. its roster entry, in ``ROSTER`` of ``code/optlab/race.py`` (settings, suggested
+   rates, stability kind, style);
 4. its update rule, in the applet's core ``_static/race/race_core.js``.
 
-Then the generated files are made again (``python -m booktools.race_data``
-and ``python -m booktools.race_vectors``, with the copy's packages), and the
-test shows SignSGD in the applet's table, in the race vectors with the
-applet's core in parity with optlab, and on the API reference page.
+Then the generated files are made again (``python -m booktools.race_data``,
+which ``make book`` runs, and ``python -m booktools.race_vectors``, with the
+copy's packages), and the test shows SignSGD in the applet's table, in the
+race vectors with the applet's core in parity with optlab, in the figures'
+style table and on the API reference page; and that the README's recipe
+names exactly these four files.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import sys
 
 import pytest
 
-from booktools import race_vectors
+from booktools import ROOT, race_vectors
 from booktools.worktree import copy_worktree
 
 CLASS = '''
@@ -47,9 +50,9 @@ class SignSGD(Optimizer):
         return [w - self.lr * np.sign(g) for w, g in zip(params, grads)], state
 '''
 
-STYLE = '''    "SignSGD": dict(color="#555555", linestyle=(0, (2, 2)), marker="o"),
-}
-"""Colour, line style'''
+ENTRY = '''    Racer("SignSGD", optimizers.SignSGD, ("lr",), {}, None, dict(color="#555555", linestyle=(0, (2, 2)), marker="o")),
+)
+"""Every racer'''
 
 RULE = '''  const UPDATE_RULES = {
     SignSGD: {
@@ -72,7 +75,7 @@ def add_sign_sgd(tree) -> None:
     optimizers.write_text(optimizers.read_text(encoding="utf-8") + CLASS, encoding="utf-8")
     edit(tree / "code" / "optlab" / "__init__.py", "    SGD,\n", "    SGD,\n    SignSGD,\n")
     edit(tree / "code" / "optlab" / "__init__.py", '__all__ = [\n    "SGD",', '__all__ = [\n    "SGD", "SignSGD",')
-    edit(tree / "code" / "optlab" / "plotting.py", '}\n"""Colour, line style', STYLE)
+    edit(tree / "code" / "optlab" / "race.py", ')\n"""Every racer', ENTRY)
     edit(tree / "_static" / "race" / "race_core.js", "  const UPDATE_RULES = {", RULE)
 
 
@@ -121,6 +124,22 @@ def test_the_vectors_hold_it_and_the_core_agrees(tree, browser):
         page.close()
     assert "SignSGD" in result["optimizers"] and result["lengths"] == []
     assert result["worst"]["value"] <= race_vectors.RTOL, result["worst"]
+
+
+def test_the_figures_style_it(tree):
+    env = dict(os.environ, PYTHONPATH=str(tree / "code"), PYTHONDONTWRITEBYTECODE="1")
+    style = subprocess.run([sys.executable, "-c", "from optlab.plotting import STYLES; print(STYLES['SignSGD']['color'])"],
+                           cwd=tree, env=env, check=True, capture_output=True, text=True).stdout
+    assert style.strip() == "#555555"
+
+
+def test_the_readme_recipe_names_exactly_these_places():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    recipe = readme.split("## How to add an optimizer", 1)[1].split("\n## ", 1)[0]
+    steps = re.findall(r"^\d+\. .*?(?=^\d+\. |\n\n|\Z)", recipe, flags=re.S | re.M)  # the numbered steps
+    places = {path for step in steps for path in re.findall(r"`((?:code|_static)/[\w/]+\.(?:py|js))`", step)}
+    assert places == {"code/optlab/optimizers.py", "code/optlab/__init__.py", "code/optlab/race.py",
+                      "_static/race/race_core.js"}, places
 
 
 def test_the_api_reference_documents_it(tree):

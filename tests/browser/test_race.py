@@ -39,6 +39,7 @@ def test_applet_is_mounted_once_and_draws_on_both_canvases(open_race, path):
 
 
 def test_changing_a_control_changes_the_race(race):
+    race.reset("#race=1&on=SGD,Adam")
     race.step(60)
     before = race.readout("Adam")
     assert race.state()["t"] == 60

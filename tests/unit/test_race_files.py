@@ -13,7 +13,7 @@ import math
 
 import pytest
 
-from booktools import race_data, race_vectors
+from booktools import ROOT, race_data, race_vectors
 from optlab.race import SCHEDULES
 
 VECTORS = race_vectors.OUTPUT
@@ -84,3 +84,10 @@ def test_vectors_cover_noise_and_schedules_and_stay_small():
     schedules = {(c["surface"], c["options"]["schedule"]) for c in vectors["scheduled"]}
     assert schedules == {(s, k) for s in vectors["samples"] for k in SCHEDULES}
     assert VECTORS.stat().st_size < 1_000_000
+
+
+def test_no_hand_written_file_of_the_applet_is_over_600_lines():
+    """The applet stays in files a reader can take in: its model, marks, drawing, controls, readout, events."""
+    race = ROOT / "_static" / "race"
+    lengths = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in race.glob("*.js") if p.name != "race_data.js"}
+    assert len(lengths) >= 9 and max(lengths.values()) <= 600, lengths

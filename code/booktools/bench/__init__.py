@@ -16,7 +16,9 @@ module per kind of measurement:
    the repository;
 4. the same module: ``make test`` wall time, in the same copy;
 5. :mod:`~booktools.bench.page_weight`: bytes Chromium transfers to load each
-   chapter page.
+   chapter page;
+6. :mod:`~booktools.bench.race_frames`: the Optimizer Race's frame time and
+   its redraw time after each control's change, at its heaviest setting.
 
 Nothing here asserts: the benchmark reports, and exits 0 unless it crashes.
 ``--only 1,2`` runs a subset; items that need something missing (the

@@ -13,12 +13,13 @@ from .build import bench_build_and_tests
 from .execution import bench_execution
 from .experiments import bench_experiments
 from .page_weight import bench_page_weight
+from .race_frames import bench_race
 
 
 def main(argv=None):
     """Run the items asked for and print one table of figures, budgets and notes."""
     parser = argparse.ArgumentParser(description=ABOUT.splitlines()[0])
-    parser.add_argument("--only", default="1,2,3,4,5", help="comma-separated items to run (default: all)")
+    parser.add_argument("--only", default="1,2,3,4,5,6", help="comma-separated items to run (default: all)")
     parser.add_argument("--repeats", type=int, default=3, help="repeats of item 1 (best is kept)")
     parser.add_argument("--keep", type=Path, help="build in this (empty) directory and keep it")
     args = parser.parse_args(argv)
@@ -34,6 +35,8 @@ def main(argv=None):
         rows += built
     if 5 in items:
         rows += bench_page_weight((copy or ROOT) / "_build" / "html")
+    if 6 in items:
+        rows += bench_race((copy or ROOT) / "_build" / "html")
     if copy is not None and args.keep is None:
         shutil.rmtree(copy, ignore_errors=True)
     print_table(rows)
