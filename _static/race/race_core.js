@@ -186,9 +186,9 @@
       point: same,
       moment: adamMoment,
       symbols: ADAM_SYMBOLS,
-      // Adam's two terms, and the decay -lambda w (not scaled by eta).
+      // Adam's two terms, and the decay -omega w (not scaled by eta).
       terms: (hp, w, g, before, after) => ({ ...adamTerms(hp, w, g, before, after), decay: map2((wi) => -hp.weight_decay * wi, w) }),
-      // The chapter's decoupled decay: w <- (Adam's step from w) - lambda * w.
+      // The chapter's decoupled decay: w <- (Adam's step from w) - omega * w.
       step(hp, w, g, s) {
         const stepped = adamStep(hp, w, g, s, false);
         return { w: map2((si, wi) => si - hp.weight_decay * wi, stepped.w, w), state: stepped.state };

@@ -32,7 +32,7 @@ window.RACE_DATA = {
   "beta": {"symbol": "β", "long": "beta", "scale": "decay"},
   "beta1": {"symbol": "β₁", "long": "beta1", "scale": "decay"},
   "beta2": {"symbol": "β₂", "long": "beta2", "scale": "decay"},
-  "weight_decay": {"symbol": "λ", "long": "weight decay", "scale": "linear"},
+  "weight_decay": {"symbol": "ω", "long": "weight decay", "scale": "linear"},
   "sigma": {"symbol": "σ", "long": "gradient noise", "scale": "noise"}
  },
  "noise": {

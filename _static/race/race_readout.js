@@ -64,7 +64,7 @@
       if (!this.playing) this.updateExplanation();
     },
 
-    // Why AdamW stops short of a minimum away from 0: its decay is -lambda w, not -eta lambda w.
+    // Why AdamW stops short of a minimum away from 0: its decay is -omega w, not -eta omega w.
     describeDecay() {
       const lambda = this.hyper.AdamW && this.hyper.AdamW.weight_decay;
       const away = !this.surface.minima.some(([x, y]) => x === 0 && y === 0);
@@ -72,7 +72,7 @@
       this.decayNote.hidden = !show;
       if (show)
         this.decayNote.textContent =
-          `AdamW decays the weights by \u03bbw = ${formatNumber(lambda)} w at every step, not scaled by \u03b7: that pull towards 0 ` +
+          `AdamW decays the weights by \u03c9w = ${formatNumber(lambda)} w at every step, not scaled by \u03b7: that pull towards 0 ` +
           `balances Adam's step near, not at, the minimum, so AdamW may never reach L \u2212 L* < ${powerOfTen(Math.log10(TARGET_GAP))} here. Set \u03bb to 0 to see Adam again.`;
     },
 
@@ -139,7 +139,7 @@
       const words = {
         gradient: e.adaptive ? "the preconditioned gradient part" : "\u2212\u03b7\u209c g, the gradient part",
         momentum: "the momentum part",
-        decay: "the decay \u2212\u03bbw",
+        decay: "the decay \u2212\u03c9w",
         step: "\u0394w, the step: the sum of the parts",
       };
       for (const [kind, spec] of Object.entries(ARROWS)) {

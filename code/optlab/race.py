@@ -72,7 +72,7 @@ SETTINGS = {
     "beta": Setting("\u03b2", "beta", 0, 0.9999, "decay"),
     "beta1": Setting("\u03b2\u2081", "beta1", 0, 0.9999, "decay"),
     "beta2": Setting("\u03b2\u2082", "beta2", 0, 0.9999, "decay"),
-    "weight_decay": Setting("\u03bb", "weight decay", 0, 0.5, "linear"),
+    "weight_decay": Setting("\u03c9", "weight decay", 0, 0.5, "linear"),
     "sigma": Setting("\u03c3", "gradient noise", 0, 100, "noise"),
 }
 """Every value with a field and a slider: the hyperparameters a racer may take, and the noise level :math:`\\sigma`."""
