@@ -22,7 +22,7 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS = $(shell $(BIN)/python -m booktools.toc --notebooks)
 TWINS = $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student pdf pdf-student test-pdf lab-env test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
+.PHONY: book book-student pdf pdf-student test-pdf lab-env test test-portability test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
 
 venv: $(STAMP)
 
@@ -82,7 +82,13 @@ book-student: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python -m booktools.student_edition --output _build/student/html
 
 test: book
-	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles and not pdf" tests $(TWINS) --nbval --nbval-current-env
+	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles and not pdf and not portability" tests $(TWINS) --nbval --nbval-current-env
+
+# The numeric tests and the notebooks replayed under older NumPy kernels and
+# with nudged last bits (tests/book/test_portability.py; a few minutes). Run
+# it before landing a change to what a page prints; CI runs it after make test.
+test-portability: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadscope -m portability tests/book/test_portability.py
 
 # Each notebook page's runnable bundle, downloaded from the served site and run
 # in a fresh virtual environment (tests/book/test_bundles.py; a minute or more).

@@ -15,8 +15,8 @@ One obvious place for each job:
 * :mod:`booktools.student_edition`: the book without its solutions;
 * :mod:`booktools.mutation`: plants bugs in ``optlab`` and runs the unit tests;
 * :mod:`booktools.bench`: ``make bench``, split by what it measures;
-* :mod:`booktools.portability`: replays the numeric tests and notebooks under
-  older NumPy kernels and with nudged last bits (``make test`` runs it);
+* :mod:`booktools.portability`: older NumPy kernels and nudged last bits, under
+  which ``make test-portability`` replays the numeric tests and the notebooks;
 * :mod:`booktools.bundles`: each notebook page's runnable bundle (notebook,
   optlab wheel, requirements).
 
