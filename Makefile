@@ -22,7 +22,7 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS = $(shell $(BIN)/python -m booktools.toc --notebooks)
 TWINS = $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student pdf pdf-student test-pdf lab-env test test-portability test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
+.PHONY: book book-student pdf pdf-student test-pdf lab-env test test-portability test-bundles serve lab clean notebooks twins check-pairs venv lock mutation bench
 
 venv: $(STAMP)
 
@@ -117,29 +117,37 @@ lab: $(LAB_STAMP)
 clean:
 	rm -rf _build .pytest_cache
 
-define EXECUTE_IN_PLACE
+# Reads a notebook from standard input, executes it as if it lay in notebooks/
+# and writes it to the path given, only when every cell ran.
+define EXECUTE_TWIN
 import sys, nbformat
 from importlib.metadata import version
 from nbclient import NotebookClient
-path = sys.argv[1]
-notebook = nbformat.read(path, as_version=4)
+notebook = nbformat.read(sys.stdin, as_version=4)
 NotebookClient(notebook, timeout=300, record_timing=False,
                resources={"metadata": {"path": "notebooks"}}).execute()
 notebook.metadata["executed_with"] = {name: version(name) for name in ("numpy", "matplotlib")}
-nbformat.write(notebook, path)
+nbformat.write(notebook, sys.argv[1])
 endef
-export EXECUTE_IN_PLACE
+export EXECUTE_TWIN
 
 # The reference notebooks that nbval replays: each chapter notebook converted
-# by jupytext, then executed in place (no timing metadata, so reruns diff
-# cleanly), with the NumPy and Matplotlib versions it ran with in its metadata.
+# by jupytext, then executed (no timing metadata, so reruns diff cleanly),
+# with the NumPy and Matplotlib versions it ran with in its metadata. One
+# rule per twin: only a twin older than its chapter, the optlab sources or
+# the lock is executed again, and `make -j2 notebooks` executes two at once.
+# A twin is written only when its notebook ran to the end, so a failed one
+# stays out of date. The list of twins needs .venv, hence the second make.
+OPTLAB_SOURCES := $(wildcard code/optlab/*.py code/optlab/*/*.py)
+
 notebooks: $(STAMP)
+	$(MAKE) --no-print-directory twins
+
+twins: $(TWINS)
+
+notebooks/%.ipynb: chapters/%.md $(OPTLAB_SOURCES) requirements.lock | $(STAMP)
 	mkdir -p notebooks
-	for md in $(CHAPTER_NOTEBOOKS); do \
-	  nb=notebooks/$$(basename "$${md%.md}").ipynb; \
-	  $(BIN)/jupytext --quiet --to ipynb --output "$$nb" "$$md"; \
-	  $(BIN)/python -c "$$EXECUTE_IN_PLACE" "$$nb"; \
-	done
+	$(BIN)/jupytext --quiet --to ipynb --output - $< | $(BIN)/python -c "$$EXECUTE_TWIN" $@
 
 check-pairs: $(STAMP)
 	$(BIN)/python -m pytest tests/unit/test_sources.py -k "pairs or twin"
