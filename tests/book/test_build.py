@@ -151,10 +151,16 @@ def test_thebe_is_not_loaded(built_site):
 
 
 def test_mathjax_is_the_vendored_copy(built_site):
+    """The page loads MathJax's loader from the site, and every component it names is there too."""
     page = (built_site / "chapters" / "momentum_rmsprop_adam.html").read_text(encoding="utf-8")
     scripts = re.findall(r'<script[^>]*src="([^"]*mathjax[^"]*)"', page)
-    assert [urlsplit(s).path for s in scripts] == ["../_static/mathjax/tex-chtml.js"], scripts
-    assert (built_site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    assert [urlsplit(s).path for s in scripts] == ["../_static/mathjax/startup.js"], scripts
+    mathjax = built_site / "_static" / "mathjax"
+    components = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]["mathjax3_config"]["loader"]["load"]
+    assert "a11y/assistive-mml" in components
+    for component in components + ["core", "output/chtml/fonts/tex"]:
+        assert (mathjax / f"{component.removeprefix('[mathjax]/')}.js").is_file(), component
+    assert (mathjax / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
 
 
 def test_chapter_offers_its_notebook_for_download(built_site):
