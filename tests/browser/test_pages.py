@@ -131,7 +131,7 @@ def test_page_in_the_browser(reader, site_url, built_site, name):
     page = reader.new_page()
     watch(page, site_url, problems)
     try:
-        page.goto(urljoin(site_url, name), wait_until="networkidle")
+        page.goto(urljoin(site_url, name), wait_until="load")
         has_math = 'class="math' in (built_site / name).read_text(encoding="utf-8")
         problems += problems_on(page, has_math)
     finally:
