@@ -40,8 +40,9 @@ from .optimizers import (
     RMSProp,
     RMSPropState,
 )
+from .schedules import linear_warmup
 from .surfaces import ILL_CONDITIONED, PLATEAU, ROSENBROCK, SADDLE, SURFACES, quadratic
-from .training import epochs_to_reach, linear_warmup, minimize, run_on_surface, train
+from .training import epochs_to_reach, minimize, run_on_surface, train
 from .validation import check_decay_rate, check_nonnegative
 
 __all__ = [

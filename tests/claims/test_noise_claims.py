@@ -18,7 +18,7 @@ from optlab import (
     theory, train,
 )
 from optlab.noise import GradientNoise, batches_per_epoch, run_noisy, train_minibatch
-from optlab.schedules import Constant, Cosine, Exponential, PowerDecay, StepDecay, WarmupCosine, side_by_side
+from optlab.schedules import Constant, Cosine, Exponential, PowerDecay, StepDecay, WarmupCosine, batched_schedule
 
 BOWL = ILL_CONDITIONED
 LIMIT = theory.damped_momentum_limit(0.9) / 100.0  # Adam's stable step size for curvature 100
@@ -104,7 +104,7 @@ def adam_runs():
               (0.0, Cosine(0.1, steps)), (0.0, StepDecay(0.1, step_size=2000, gamma=0.1))]
     noise = GradientNoise(per_run([s for s, _ in groups], seeds), np.tile(np.arange(seeds), len(groups)))
     run = run_noisy(BOWL, Adam(lr=np.full((len(groups) * seeds, 1), 0.1)), steps, noise,
-                    lr_schedule=side_by_side([schedule for _, schedule in groups], seeds))
+                    lr_schedule=batched_schedule([schedule for _, schedule in groups], seeds))
     losses = run.losses.reshape(steps + 1, len(groups), seeds)
     moves = np.abs(np.diff(run.path, axis=0)).reshape(steps, len(groups), seeds, 2) / 0.1
     constant_rows = np.arange(4 * seeds)  # every seed of the four constant-rate groups
@@ -214,7 +214,7 @@ def test_decaying_schedules_go_below_the_floor_of_the_constant_rate():
                  StepDecay(peak, 1000, 0.1), Cosine(peak, steps), WarmupCosine(peak, 300, steps)]
     run = run_noisy(BOWL, SGD(lr=np.full((len(schedules) * seeds, 1), peak)), steps,
                     GradientNoise(1.0, np.tile(np.arange(seeds), len(schedules))),
-                    lr_schedule=side_by_side(schedules, seeds))
+                    lr_schedule=batched_schedule(schedules, seeds))
     final = run.losses[-1].reshape(len(schedules), seeds).mean(axis=-1)
     floors = np.array([float(theory.stationary_loss(s(steps - 1), 1.0, BOWL.eigenvalues)) for s in schedules])
     assert final[0] == pytest.approx(floors[0], rel=0.3)  # 'where the proposition puts it'
@@ -232,7 +232,7 @@ def test_on_the_circle_task_every_schedule_loses_to_the_constant_rate(circle_tas
     schedules = [Constant(0.1), StepDecay(0.1, steps // 3), Cosine(0.1, steps), WarmupCosine(0.1, steps // 10, steps)]
     fit = train_minibatch(net, replicate(init, len(schedules) * seeds), X, Y,
                           Adam(lr=np.full((len(schedules) * seeds, 1, 1), 0.1)), epochs, batch,
-                          np.tile(np.arange(seeds), len(schedules)), lr_schedule=side_by_side(schedules, seeds, ndim=3))
+                          np.tile(np.arange(seeds), len(schedules)), lr_schedule=batched_schedule(schedules, seeds, ndim=3))
     final = np.median(fit.losses[-1].reshape(len(schedules), seeds), axis=-1)
     assert np.all(final[0] < final[1:] / 2)
 
