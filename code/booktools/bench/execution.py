@@ -37,7 +37,7 @@ def bench_execution(repeats: int = 2) -> list[tuple]:
         return [("2 chapter execution", "skipped", f"<= {EXECUTION_SECONDS:.0f} s", None, "no chapter notebook")]
     runs = [_run_all(notebooks) for _ in range(repeats)]
     cells = fastest_cells(runs)
-    totals = sorted(sum(cell.seconds for cell in run) for run in runs)
+    totals = sorted(sum(cell.seconds for cell in cells) for cells, _ in runs)
     starts = min(start for _, start in runs)
     page_seconds = {page.stem: sum(cell.seconds for cell in cells if cell.page == page.stem) for page in notebooks}
     note = (f"cells only, fastest of {repeats} runs ({', '.join(f'{total:.1f}' for total in totals)} s); "
