@@ -22,6 +22,9 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS = $(shell $(BIN)/python -m booktools.toc --notebooks)
 TWINS = $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
+# What the chapter notebooks run: a change here re-executes them.
+OPTLAB_SOURCES := $(wildcard code/optlab/*.py code/optlab/*/*.py)
+
 .PHONY: book book-student pdf pdf-student test-pdf lab-env test test-portability test-bundles serve lab clean notebooks twins check-pairs venv lock mutation bench
 
 venv: $(STAMP)
@@ -52,10 +55,20 @@ lock:
 	$(BIN)/uv pip compile requirements.txt requirements-lab.txt --constraint $(VENV)/lock-constraints.txt \
 	  --universal --python-version 3.11 --fork-strategy fewest --quiet --output-file requirements-lab.lock
 
+# The chapter notebooks that the execution cache lacks, executed two at a time
+# before the build, which then takes their outputs from the cache
+# (booktools/execute_ahead.py); the stamp spares the check when no page and
+# no optlab source changed.
+EXECUTED_AHEAD := _build/.executed-ahead
+$(EXECUTED_AHEAD): $(wildcard chapters/*.md) $(OPTLAB_SOURCES) _config.yml | $(STAMP)
+	mkdir -p _build
+	$(BIN)/python -m booktools.execute_ahead
+	touch $@
+
 # Execution is cached in _build/.jupyter_cache, so a rebuild without changes
 # re-executes nothing. -W turns every warning (a failed cell included) into a
 # failed build; --keep-going reports all of them first.
-book: $(STAMP)
+book: $(STAMP) $(EXECUTED_AHEAD)
 	mkdir -p _build
 	env -u MPLBACKEND $(BIN)/jupyter-book build . --builder html -W -n --keep-going 2>&1 | tee _build/build.log \
 	  || { for log in $$(find $(HTML)/reports -name '*.log' 2>/dev/null); do echo "== $$log"; cat "$$log"; done; exit 1; }
@@ -138,8 +151,6 @@ export EXECUTE_TWIN
 # the lock is executed again, and `make -j2 notebooks` executes two at once.
 # A twin is written only when its notebook ran to the end, so a failed one
 # stays out of date. The list of twins needs .venv, hence the second make.
-OPTLAB_SOURCES := $(wildcard code/optlab/*.py code/optlab/*/*.py)
-
 notebooks: $(STAMP)
 	$(MAKE) --no-print-directory twins
 
