@@ -22,7 +22,10 @@ unexport MPLBACKEND
 CHAPTER_NOTEBOOKS = $(shell $(BIN)/python -m booktools.toc --notebooks)
 TWINS = $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 
-.PHONY: book book-student pdf pdf-student test-pdf lab-env test test-bundles serve lab clean notebooks check-pairs venv lock mutation bench
+# What the chapter notebooks run: a change here re-executes them.
+OPTLAB_SOURCES := $(wildcard code/optlab/*.py code/optlab/*/*.py)
+
+.PHONY: book book-student pdf pdf-student test-pdf lab-env test test-portability test-bundles serve lab clean notebooks twins check-pairs venv lock mutation bench
 
 venv: $(STAMP)
 
@@ -52,10 +55,20 @@ lock:
 	$(BIN)/uv pip compile requirements.txt requirements-lab.txt --constraint $(VENV)/lock-constraints.txt \
 	  --universal --python-version 3.11 --fork-strategy fewest --quiet --output-file requirements-lab.lock
 
+# The chapter notebooks that the execution cache lacks, executed two at a time
+# before the build, which then takes their outputs from the cache
+# (booktools/execute_ahead.py); the stamp spares the check when no page and
+# no optlab source changed.
+EXECUTED_AHEAD := _build/.executed-ahead
+$(EXECUTED_AHEAD): $(wildcard chapters/*.md) $(OPTLAB_SOURCES) _config.yml | $(STAMP)
+	mkdir -p _build
+	$(BIN)/python -m booktools.execute_ahead
+	touch $@
+
 # Execution is cached in _build/.jupyter_cache, so a rebuild without changes
 # re-executes nothing. -W turns every warning (a failed cell included) into a
 # failed build; --keep-going reports all of them first.
-book: $(STAMP)
+book: $(STAMP) $(EXECUTED_AHEAD)
 	mkdir -p _build
 	$(BIN)/python -m booktools.race_data  # the applet's tables, from optlab.race's roster
 	env -u MPLBACKEND $(BIN)/jupyter-book build . --builder html -W -n --keep-going 2>&1 | tee _build/build.log \
@@ -90,7 +103,13 @@ book-student: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python -m booktools.student_edition --output _build/student/html
 
 test: book
-	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles and not pdf" tests $(TWINS) --nbval --nbval-current-env
+	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles and not pdf and not portability" tests $(TWINS) --nbval --nbval-current-env
+
+# The numeric tests and the notebooks replayed under older NumPy kernels and
+# with nudged last bits (tests/book/test_portability.py; a few minutes). Run
+# it before landing a change to what a page prints; CI runs it after make test.
+test-portability: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadscope -m portability tests/book/test_portability.py
 
 # Each notebook page's runnable bundle, downloaded from the served site and run
 # in a fresh virtual environment (tests/book/test_bundles.py; a minute or more).
@@ -119,29 +138,35 @@ lab: $(LAB_STAMP)
 clean:
 	rm -rf _build .pytest_cache
 
-define EXECUTE_IN_PLACE
+# Reads a notebook from standard input, executes it as if it lay in notebooks/
+# and writes it to the path given, only when every cell ran.
+define EXECUTE_TWIN
 import sys, nbformat
 from importlib.metadata import version
 from nbclient import NotebookClient
-path = sys.argv[1]
-notebook = nbformat.read(path, as_version=4)
+notebook = nbformat.read(sys.stdin, as_version=4)
 NotebookClient(notebook, timeout=300, record_timing=False,
                resources={"metadata": {"path": "notebooks"}}).execute()
 notebook.metadata["executed_with"] = {name: version(name) for name in ("numpy", "matplotlib")}
-nbformat.write(notebook, path)
+nbformat.write(notebook, sys.argv[1])
 endef
-export EXECUTE_IN_PLACE
+export EXECUTE_TWIN
 
 # The reference notebooks that nbval replays: each chapter notebook converted
-# by jupytext, then executed in place (no timing metadata, so reruns diff
-# cleanly), with the NumPy and Matplotlib versions it ran with in its metadata.
+# by jupytext, then executed (no timing metadata, so reruns diff cleanly),
+# with the NumPy and Matplotlib versions it ran with in its metadata. One
+# rule per twin: only a twin older than its chapter, the optlab sources or
+# the lock is executed again, and `make -j2 notebooks` executes two at once.
+# A twin is written only when its notebook ran to the end, so a failed one
+# stays out of date. The list of twins needs .venv, hence the second make.
 notebooks: $(STAMP)
+	$(MAKE) --no-print-directory twins
+
+twins: $(TWINS)
+
+notebooks/%.ipynb: chapters/%.md $(OPTLAB_SOURCES) requirements.lock | $(STAMP)
 	mkdir -p notebooks
-	for md in $(CHAPTER_NOTEBOOKS); do \
-	  nb=notebooks/$$(basename "$${md%.md}").ipynb; \
-	  $(BIN)/jupytext --quiet --to ipynb --output "$$nb" "$$md"; \
-	  $(BIN)/python -c "$$EXECUTE_IN_PLACE" "$$nb"; \
-	done
+	$(BIN)/jupytext --quiet --to ipynb --output - $< | $(BIN)/python -c "$$EXECUTE_TWIN" $@
 
 check-pairs: $(STAMP)
 	$(BIN)/python -m pytest tests/unit/test_sources.py -k "pairs or twin"

@@ -12,11 +12,12 @@ One obvious place for each job:
 * :mod:`booktools.race_vectors`: the applet's parity vectors;
 * :mod:`booktools.torch_vectors`: PyTorch's reference trajectories;
 * :mod:`booktools.schedule_vectors`: PyTorch's learning rates for ``optlab.schedules``;
+* :mod:`booktools.execute_ahead`: the chapter notebooks executed two at a time before a build;
 * :mod:`booktools.student_edition`: the book without its solutions;
 * :mod:`booktools.mutation`: plants bugs in ``optlab`` and runs the unit tests;
 * :mod:`booktools.bench`: ``make bench``, split by what it measures;
-* :mod:`booktools.portability`: replays the numeric tests and notebooks under
-  older NumPy kernels and with nudged last bits (``make test`` runs it);
+* :mod:`booktools.portability`: older NumPy kernels and nudged last bits, under
+  which ``make test-portability`` replays the numeric tests and the notebooks;
 * :mod:`booktools.bundles`: each notebook page's runnable bundle (notebook,
   optlab wheel, requirements).
 

@@ -16,18 +16,15 @@ expose such numbers here, before a reader finds them:
   (ulp), at entries picked by a hash of their bits. That is the size of the difference between
   two CPUs' kernels, and it does not depend on the hardware at all: a
   machine without AVX-512 still sees which outputs such a difference changes.
-  :func:`nudged_kernel_env` makes a Jupyter kernel start with the nudges on.
+
+The tests replay the numeric tests and the notebooks under both (``make
+test-portability``; the harness that starts the nudged kernels and the pytest
+processes is ``tests/harness/replays.py``).
 """
 
 from __future__ import annotations
 
 import functools
-import os
-import re
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -164,51 +161,3 @@ def nudge_last_bits(seed: int = 0) -> None:
     for name in ("loss_and_grads", "_backprop", "backprop"):
         if name in vars(network.MLP):
             setattr(network.MLP, name, _nudge_gradients(getattr(network.MLP, name), nudge))
-
-
-STARTUP = """\
-# Written by booktools.portability.nudged_kernel_env: every kernel started
-# with this IPython directory runs with last-bit nudges.
-import booktools.portability
-booktools.portability.nudge_last_bits(seed={seed})
-del booktools
-"""
-
-
-def nudged_kernel_env(folder: Path, env: dict | None = None, seed: int = 0) -> dict:
-    """An environment in which every IPython kernel starts with :func:`nudge_last_bits` on.
-
-    Writes an IPython profile into ``folder`` whose start-up file installs
-    the nudges (drawn with ``seed``), and returns a copy of ``env``
-    (default: this process's) with ``IPYTHONDIR`` pointing at it.
-    """
-    startup = Path(folder) / "profile_default" / "startup"
-    startup.mkdir(parents=True, exist_ok=True)
-    (startup / "00-nudge-last-bits.py").write_text(STARTUP.format(seed=seed))
-    env = dict(os.environ if env is None else env)
-    env["IPYTHONDIR"] = str(folder)
-    return env
-
-
-@dataclass(frozen=True)
-class PytestRun:
-    """A finished pytest process: its exit code, the ids of its failed tests and its output."""
-
-    returncode: int
-    failed: tuple[str, ...]
-    output: str
-
-
-def run_pytest(args, env: dict | None = None, cwd: Path | None = None) -> PytestRun:
-    """Run ``python -m pytest ARGS`` in a fresh process (no cache, no xdist) and collect its failures.
-
-    ``env`` replaces the environment (default: this process's), less the
-    variables of an xdist worker, so the inner run is an ordinary session.
-    """
-    env = {k: v for k, v in (os.environ if env is None else env).items()
-           if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT_TEST"))}
-    command = [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", "-p", "no:xdist", *map(str, args)]
-    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
-    output = done.stdout + done.stderr
-    failed = tuple(re.findall(r"^FAILED (\S+(?: \d+)?)", output, flags=re.MULTILINE))
-    return PytestRun(done.returncode, failed, output)

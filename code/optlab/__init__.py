@@ -8,7 +8,8 @@ One obvious place for each thing:
 * :mod:`optlab.surfaces`: named 2-D loss surfaces;
 * :mod:`optlab.datasets`: XOR, the circle data, sin(x);
 * :mod:`optlab.training`: runners that return trajectories and loss histories;
-* :mod:`optlab.schedules`: learning-rate schedules, each with its PyTorch counterpart;
+* :mod:`optlab.schedules`: learning-rate schedules, each class with its PyTorch counterpart, and the
+  linear warmup;
 * :mod:`optlab.noise`: a portable seeded generator, noisy gradients and mini-batch training;
 * :mod:`optlab.theory`: the closed forms of the chapter's theorems;
 * :mod:`optlab.plotting`: the palette and the panel helpers;
@@ -43,8 +44,9 @@ from .optimizers import (
     RMSProp,
     RMSPropState,
 )
+from .schedules import linear_warmup
 from .surfaces import ILL_CONDITIONED, PLATEAU, ROSENBROCK, SADDLE, SURFACES, quadratic
-from .training import epochs_to_reach, linear_warmup, minimize, run_on_surface, train
+from .training import epochs_to_reach, minimize, run_on_surface, train
 from .validation import check_decay_rate, check_nonnegative
 
 __all__ = [

@@ -4,8 +4,10 @@ Every optimizer is a frozen dataclass of hyperparameters with two methods:
 
 * ``init(params) -> state`` makes the state for a list of parameter arrays
   (zeros of the right shapes, a step counter at 0);
-* ``step(params, grads, state) -> (params, state)`` applies one update and
-  returns new arrays; nothing is modified in place.
+* ``update(params, grads, state) -> (params, state)`` applies one update and
+  returns new arrays; nothing is modified in place. Each class implements
+  ``update``; callers use :meth:`Optimizer.step`, which checks that the
+  gradients match the parameters and then calls it.
 
 The state is a small named tuple whose fields carry the names of the
 algorithm boxes (``velocity``, ``sum_sq``, ``nu``, ``mu``, ``count``), so a

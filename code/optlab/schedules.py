@@ -32,8 +32,8 @@ import numpy as np
 from .validation import check_nonnegative
 
 __all__ = [
-    "Schedule", "Constant", "StepDecay", "Exponential", "Cosine", "WarmupCosine", "PowerDecay", "side_by_side",
-    "torch_rates",
+    "Schedule", "Constant", "StepDecay", "Exponential", "Cosine", "WarmupCosine", "PowerDecay", "linear_warmup",
+    "batched_schedule", "torch_rates",
 ]
 
 
@@ -240,8 +240,28 @@ class PowerDecay(Schedule):
         return self.lr / (math.sqrt(base) if self.power == 0.5 else base**self.power)
 
 
-def side_by_side(schedules, repeats: int = 1, ndim: int = 2):
-    """One schedule per group of ``repeats`` runs of a batch, as a single schedule for a runner.
+def linear_warmup(lr: float, warmup_steps):
+    r"""The schedule :math:`\eta_t = \eta \min(1, t / T)` that rises from 0 to ``lr`` over T steps.
+
+    ``warmup_steps = 0`` means no warmup: :math:`\eta_t = \eta` from the start.
+    ``warmup_steps`` may also be an integer array, one T per member of a batch
+    of trainings; the schedule then returns an array of that shape, e.g.
+    ``linear_warmup(0.01, np.array([0, 50, 100])[:, None, None])`` for three
+    batched networks. A warmup from 0 has no PyTorch counterpart (see the
+    module's docstring), hence a function rather than a :class:`Schedule`.
+    """
+    if np.ndim(warmup_steps) > 0:
+        steps = np.asarray(warmup_steps, dtype=float)
+        if np.any(steps < 0):
+            raise ValueError(f"warmup_steps must be >= 0, got {warmup_steps!r}")
+        return lambda t: lr * np.where(steps == 0, 1.0, np.minimum(1.0, t / np.maximum(steps, 1.0)))
+    if warmup_steps == 0:
+        return lambda t: lr
+    return lambda t: lr * min(1.0, t / warmup_steps)
+
+
+def batched_schedule(schedules, repeats: int = 1, ndim: int = 2):
+    """Several schedules as one, for a batch of runs: each group of ``repeats`` runs follows its own.
 
     At step ``t`` it returns the rates ``schedules[k](t)``, each repeated
     ``repeats`` times (one per seed, say), as a column of shape

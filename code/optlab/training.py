@@ -21,9 +21,11 @@ from .network import MLP
 from .optimizers import Optimizer
 from .surfaces import Surface
 
-__all__ = ["minimize", "run_on_surface", "train", "Trajectory", "Training", "epochs_to_reach", "linear_warmup"]
+__all__ = ["minimize", "run_on_surface", "train", "Trajectory", "Training", "epochs_to_reach"]
 
-Schedule = Callable[[int], float]
+RateAtStep = Callable[[int], float]
+"""What a runner's ``lr_schedule`` is: any function from the step index to the learning rate
+(a schedule of :mod:`optlab.schedules`, or a function of one's own)."""
 
 
 def minimize(
@@ -31,7 +33,7 @@ def minimize(
     params,
     optimizer: Optimizer,
     steps: int,
-    lr_schedule: Schedule | None = None,
+    lr_schedule: RateAtStep | None = None,
     *,
     keep_iterates: bool = True,
 ):
@@ -76,7 +78,7 @@ def _descend(objective, loss_at, params, optimizer, steps, *, lr_schedule=None, 
     return params, np.array(losses), iterates
 
 
-class _SideBySide:
+class _PackedParameters:
     """Parameter arrays of shape ``(*batch, rows, cols)`` laid side by side in one array.
 
     The packed array has shape ``(*batch, 1, total)``, so a learning rate of
@@ -118,7 +120,7 @@ class _Workspace:
     slicing and reshaping every parameter at every step.
     """
 
-    def __init__(self, layout: _SideBySide):
+    def __init__(self, layout: _PackedParameters):
         self.layout = layout
         self.params = self.grads = None
 
@@ -160,7 +162,7 @@ class Trajectory:
 
 
 def run_on_surface(
-    surface: Surface, optimizer: Optimizer, steps: int, start=None, lr_schedule: Schedule | None = None, *,
+    surface: Surface, optimizer: Optimizer, steps: int, start=None, lr_schedule: RateAtStep | None = None, *,
     step_sizes: bool = False,
 ) -> Trajectory:
     """Run ``optimizer`` for ``steps`` steps on ``surface`` from ``start`` (default ``surface.start``).
@@ -204,7 +206,7 @@ class Training:
 
 
 def train(
-    model: MLP, params, X, Y, optimizer: Optimizer, epochs: int, lr_schedule: Schedule | None = None
+    model: MLP, params, X, Y, optimizer: Optimizer, epochs: int, lr_schedule: RateAtStep | None = None
 ) -> Training:
     """Full-batch training: one gradient step on all of ``X`` per epoch.
 
@@ -214,7 +216,7 @@ def train(
     """
 
     params = [np.asarray(p, dtype=float) for p in params]
-    if not _SideBySide.applies(params, optimizer):
+    if not _PackedParameters.applies(params, optimizer):
         final, losses, _ = minimize(
             lambda p: model.loss_and_grads(p, X, Y), params, optimizer, epochs, lr_schedule, keep_iterates=False
         )
@@ -222,7 +224,7 @@ def train(
 
     # The same run on the parameters packed into one array: bit for bit the
     # same numbers, at a fraction of the cost per step.
-    layout = _SideBySide(params)
+    layout = _PackedParameters(params)
     work = _Workspace(layout)
 
     def objective(packed):
@@ -242,22 +244,3 @@ def epochs_to_reach(losses, threshold: float) -> int | None:
     """The first epoch whose loss is below ``threshold``, or ``None`` if none is."""
     below = np.flatnonzero(np.asarray(losses) < threshold)
     return int(below[0]) if below.size else None
-
-
-def linear_warmup(lr: float, warmup_steps) -> Schedule:
-    r"""The schedule :math:`\eta_t = \eta \min(1, t / T)` that rises from 0 to ``lr`` over T steps.
-
-    ``warmup_steps = 0`` means no warmup: :math:`\eta_t = \eta` from the start.
-    ``warmup_steps`` may also be an integer array, one T per member of a batch
-    of trainings; the schedule then returns an array of that shape, e.g.
-    ``linear_warmup(0.01, np.array([0, 50, 100])[:, None, None])`` for three
-    batched networks.
-    """
-    if np.ndim(warmup_steps) > 0:
-        steps = np.asarray(warmup_steps, dtype=float)
-        if np.any(steps < 0):
-            raise ValueError(f"warmup_steps must be >= 0, got {warmup_steps!r}")
-        return lambda t: lr * np.where(steps == 0, 1.0, np.minimum(1.0, t / np.maximum(steps, 1.0)))
-    if warmup_steps == 0:
-        return lambda t: lr
-    return lambda t: lr * min(1.0, t / warmup_steps)

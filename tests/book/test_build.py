@@ -5,6 +5,7 @@ the configuration keeps up with Jupyter Book, and the applet's pages depend on i
 
 from __future__ import annotations
 
+import json
 import pickle
 import re
 import shutil
@@ -151,16 +152,31 @@ def test_thebe_is_not_loaded(built_site):
 
 
 def test_mathjax_is_the_vendored_copy(built_site):
+    """The page loads MathJax's loader from the site, and every component it names is there too."""
     page = (built_site / "chapters" / "momentum_rmsprop_adam.html").read_text(encoding="utf-8")
     scripts = re.findall(r'<script[^>]*src="([^"]*mathjax[^"]*)"', page)
-    assert [urlsplit(s).path for s in scripts] == ["../_static/mathjax/tex-chtml.js"], scripts
-    assert (built_site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    assert [urlsplit(s).path for s in scripts] == ["../_static/mathjax/startup.js"], scripts
+    mathjax = built_site / "_static" / "mathjax"
+    components = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]["mathjax3_config"]["loader"]["load"]
+    assert "a11y/assistive-mml" in components
+    for component in components + ["core", "output/chtml/fonts/tex"]:
+        assert (mathjax / f"{component.removeprefix('[mathjax]/')}.js").is_file(), component
+    assert (mathjax / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
 
 
 def test_chapter_offers_its_notebook_for_download(built_site):
     page = (built_site / "chapters" / "momentum_rmsprop_adam.html").read_text(encoding="utf-8")
     assert 'href="../_sources/chapters/momentum_rmsprop_adam.ipynb"' in page
     assert (built_site / "_sources" / "chapters" / "momentum_rmsprop_adam.ipynb").is_file()
+
+
+def test_every_downloadable_notebook_holds_its_outputs(built_site):
+    """The ``.ipynb`` of a page's download menu is the executed notebook, also when the build took it from the cache."""
+    notebooks = sorted((built_site / "_sources" / "chapters").glob("*.ipynb"))
+    assert len(notebooks) >= 5
+    for path in notebooks:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        assert any(cell.get("outputs") for cell in cells if cell["cell_type"] == "code"), path.name
 
 
 def test_pages_that_embed_the_applet_depend_on_all_its_files(built_site):

@@ -6,8 +6,13 @@ differ in the last bits. Here the numeric tests and the notebooks are
 replayed under each older dispatch level this machine can imitate, and the
 notebooks once more with the last bits of NumPy's functions and of optlab's
 gradients nudged by one ulp, which needs no particular hardware (see
-:mod:`booktools.portability`). Each run is a separate pytest process; a
-failure names the cells whose printed output changed.
+:mod:`booktools.portability`). Each run is a separate pytest process
+(``tests/harness/replays.py``); a failure names the cells whose printed output
+changed.
+
+Each replay takes the time of a whole ``make test`` pass over the notebooks,
+so these tests run apart: ``make test-portability`` (marker ``portability``),
+after ``make test`` in CI, and before landing a change to a page's prints.
 """
 
 from __future__ import annotations
@@ -20,7 +25,10 @@ import pytest
 from nbclient import NotebookClient
 
 from booktools import ROOT
-from booktools.portability import dispatch_levels, nudged_kernel_env, run_pytest
+from booktools.portability import dispatch_levels
+from harness.replays import nudged_kernel_env, run_pytest
+
+pytestmark = pytest.mark.portability
 
 NOTEBOOKS = sorted(ROOT.glob("notebooks/*.ipynb"))
 NUMERIC_TESTS = [ROOT / "tests" / "unit"]

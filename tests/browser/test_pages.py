@@ -116,14 +116,22 @@ def watch(page, site_url: str, problems: list) -> None:
             or problems.append(f"HTTP {response.status}: {response.url}"))
 
 
+@pytest.fixture(scope="module")
+def reader(browser):
+    """One browser context for every page, as one reader's: the site's scripts, styles and fonts are fetched once."""
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
 @pytest.mark.parametrize("name", documents(SITE) or ["index.html"])
-def test_page_in_the_browser(browser, site_url, built_site, name):
+def test_page_in_the_browser(reader, site_url, built_site, name):
     """Every check above, once per page: the only place that watches the console and the requests."""
     problems = []
-    page = browser.new_page()
+    page = reader.new_page()
     watch(page, site_url, problems)
     try:
-        page.goto(urljoin(site_url, name), wait_until="networkidle")
+        page.goto(urljoin(site_url, name), wait_until="load")
         has_math = 'class="math' in (built_site / name).read_text(encoding="utf-8")
         problems += problems_on(page, has_math)
     finally:

@@ -17,7 +17,7 @@ from optlab import ILL_CONDITIONED, SGD, Adam, Momentum, quadratic, replicate, t
 from optlab.experiments import noise as experiments
 from optlab.experiments.noise import per_run
 from optlab.noise import GradientNoise, batches_per_epoch, expected_sgd_loss, run_noisy, train_minibatch
-from optlab.schedules import Constant, Cosine, Exponential, PowerDecay, StepDecay, WarmupCosine, side_by_side
+from optlab.schedules import Constant, Cosine, Exponential, PowerDecay, StepDecay, WarmupCosine, batched_schedule
 
 BOWL = ILL_CONDITIONED
 
@@ -297,7 +297,7 @@ def test_on_the_circle_task_every_schedule_loses_to_the_constant_rate(circle_tas
         schedules = [Constant(0.1), StepDecay(0.1, steps // 3), Cosine(0.1, steps), WarmupCosine(0.1, steps // 10, steps)]
         fit = train_minibatch(net, replicate(init, len(schedules) * seeds), X, Y,
                               Adam(lr=np.full((len(schedules) * seeds, 1, 1), 0.1)), epochs, batch,
-                              np.tile(np.arange(seeds), len(schedules)), lr_schedule=side_by_side(schedules, seeds, ndim=3))
+                              np.tile(np.arange(seeds), len(schedules)), lr_schedule=batched_schedule(schedules, seeds, ndim=3))
         final = np.median(fit.losses[-1].reshape(len(schedules), seeds), axis=-1)
         assert np.all(final[0] < final[1:] / 2)
         assert final[0] < final[2] < final[1] < final[3]  # 'the earlier and deeper the rate drops, the more it loses'

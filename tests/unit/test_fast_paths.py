@@ -30,7 +30,7 @@ from optlab import (
     xor,
 )
 from optlab.optimizers import Optimizer
-from optlab.training import _SideBySide, minimize
+from optlab.training import _PackedParameters, minimize
 
 LRS = np.array([1e-3, 1e-2, 1e-1])[:, None, None]
 
@@ -69,7 +69,7 @@ def test_packed_training_equals_the_plain_loop(optimizer):
     net = MLP((2, 8, 1))
     init = net.init(np.random.default_rng(123))
     X, Y = circle(n=40)
-    assert _SideBySide.applies(init, optimizer)
+    assert _PackedParameters.applies(init, optimizer)
     assert_same_bits(train(net, init, X, Y, optimizer, 150), *plain_loop(net, init, X, Y, optimizer, 150))
 
 
@@ -125,10 +125,10 @@ def test_an_optimizer_that_is_not_elementwise_sees_separate_arrays():
     init = net.init(np.random.default_rng(1))
     X, Y = xor()
     optimizer = LayerwiseNormalized()
-    assert not _SideBySide.applies(init, optimizer)
+    assert not _PackedParameters.applies(init, optimizer)
     assert_same_bits(train(net, init, X, Y, optimizer, 20), *plain_loop(net, init, X, Y, optimizer, 20))
     # Packing it anyway would change the run: one norm for all arrays.
-    layout = _SideBySide(init)
+    layout = _PackedParameters(init)
     packed = optimizer.update([layout.pack(init)], [layout.pack(net.loss_and_grads(init, X, Y)[1])], ())[0][0]
     separate = optimizer.update(init, net.loss_and_grads(init, X, Y)[1], ())[0]
     assert not np.allclose(layout.unpack(packed)[0], separate[0])
@@ -136,15 +136,15 @@ def test_an_optimizer_that_is_not_elementwise_sees_separate_arrays():
 
 def test_packing_needs_learning_rates_that_broadcast_along_the_batch_only():
     params = MLP((2, 8, 1)).init(np.random.default_rng(0))
-    assert _SideBySide.applies(params, Adam(lr=np.full((4, 1, 1), 0.01)))
-    assert not _SideBySide.applies(params, SGD(lr=np.full((8, 2), 0.01)))  # one lr per weight entry
-    assert not _SideBySide.applies([params[0]], SGD(lr=0.1))  # nothing to pack
-    assert not _SideBySide.applies([params[0], params[1][None]], SGD(lr=0.1))  # batch shapes differ
+    assert _PackedParameters.applies(params, Adam(lr=np.full((4, 1, 1), 0.01)))
+    assert not _PackedParameters.applies(params, SGD(lr=np.full((8, 2), 0.01)))  # one lr per weight entry
+    assert not _PackedParameters.applies([params[0]], SGD(lr=0.1))  # nothing to pack
+    assert not _PackedParameters.applies([params[0], params[1][None]], SGD(lr=0.1))  # batch shapes differ
 
 
 def test_pack_and_unpack_are_inverse():
     params = replicate(MLP((3, 5, 2)).init(np.random.default_rng(2)), 4)
-    layout = _SideBySide(params)
+    layout = _PackedParameters(params)
     packed = layout.pack(params)
     assert packed.shape == (4, 1, 5 * 3 + 5 + 2 * 5 + 2)
     for original, view in zip(params, layout.unpack(packed)):

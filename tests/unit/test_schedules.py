@@ -101,7 +101,7 @@ def test_array_rates_give_one_rate_per_run():
 
 
 def test_side_by_side_repeats_each_schedule_for_its_runs():
-    both = schedules.side_by_side([schedules.Constant(0.1), schedules.Exponential(0.1, 0.5)], repeats=2, ndim=3)
+    both = schedules.batched_schedule([schedules.Constant(0.1), schedules.Exponential(0.1, 0.5)], repeats=2, ndim=3)
     np.testing.assert_array_equal(both(1), np.array([0.1, 0.1, 0.05, 0.05]).reshape(4, 1, 1))
 
 

@@ -10,11 +10,13 @@ module per kind of measurement:
    (:mod:`~booktools.bench.baseline`), best of a few repeats, side by side in
    one process;
 2. :mod:`~booktools.bench.execution`: "Run all" of every chapter notebook in
-   the table of contents (nbclient, one fresh kernel each), fastest of two runs;
+   the table of contents (nbclient, one fresh kernel each), fastest of two runs:
+   the total, each page, and the slowest cells against the budget of a cell;
 3. :mod:`~booktools.bench.build`: clean ``make book``, a rebuild with no
    change, and a rebuild after a prose-only change, in a throw-away copy of
    the repository;
-4. the same module: ``make test`` wall time, in the same copy;
+4. the same module: ``make test`` wall time, in the same copy (without
+   ``make test-portability``, which CI runs apart);
 5. :mod:`~booktools.bench.page_weight`: bytes Chromium transfers to load each
    chapter page;
 6. :mod:`~booktools.bench.race_frames`: the Optimizer Race's frame time and

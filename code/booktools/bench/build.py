@@ -16,7 +16,7 @@ from booktools.worktree import copy_worktree
 
 BUILD_SECONDS = {"clean": 30.0, "no change": 3.0, "prose-only change": 5.0}
 """Budgets of the three builds, in seconds."""
-TEST_SECONDS = 180.0
+TEST_SECONDS = 120.0
 """Budget of ``make test``, in seconds."""
 
 

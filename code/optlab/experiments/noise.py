@@ -19,7 +19,7 @@ from ..datasets import circle
 from ..network import MLP, replicate
 from ..noise import GradientNoise, batches_per_epoch, expected_sgd_loss, run_noisy, train_minibatch
 from ..optimizers import SGD, Adam, Momentum
-from ..schedules import Constant, Cosine, PowerDecay, StepDecay, WarmupCosine, side_by_side
+from ..schedules import Constant, Cosine, PowerDecay, StepDecay, WarmupCosine, batched_schedule
 from ..surfaces import ILL_CONDITIONED
 from ..training import epochs_to_reach
 from . import Experiment
@@ -112,7 +112,7 @@ def adam_on_the_bowl(horizon: int = 6000, seeds: int = 16, sigmas=(0.0, 0.01, 0.
     rows = tuple("no noise" if s == 0 else f"sigma = {s:g}" for s in sigmas) + ("cosine decay", "step decay")
     run = run_noisy(BOWL, Adam(lr=np.full((len(rows) * seeds, 1), lr)), horizon,
                     GradientNoise(per_run(noise_scales, seeds), seed_grid(len(rows), seeds)),
-                    lr_schedule=side_by_side(schedules, seeds), step_sizes=True)
+                    lr_schedule=batched_schedule(schedules, seeds), step_sizes=True)
     paths = run.path.reshape(horizon + 1, len(rows), seeds, 2)
     losses = run.losses.reshape(horizon + 1, len(rows), seeds)
     sizes = run.step_sizes.reshape(horizon, len(rows), seeds, 2)
@@ -273,7 +273,7 @@ def schedules_on_the_bowl(steps: int = 3000, seeds: int = 32, peak: float = 0.01
     schedules = bowl_schedules(peak, steps)
     run = run_noisy(BOWL, SGD(lr=np.full((len(schedules) * seeds, 1), peak)), steps,
                     GradientNoise(sigma, seed_grid(len(schedules), seeds)),
-                    lr_schedule=side_by_side(schedules.values(), seeds))
+                    lr_schedule=batched_schedule(schedules.values(), seeds))
     final_rates = np.array([s(steps - 1) for s in schedules.values()])
     return SchedulesOnTheBowl(schedules=schedules, losses=run.losses.reshape(steps + 1, len(schedules), seeds),
                               final_rates=final_rates,

@@ -31,7 +31,7 @@ from ..datasets import digits, random_split
 from ..network import MLP, stack
 from ..noise import batches_per_epoch, train_minibatch
 from ..optimizers import SGD, AdamW, Adam, Momentum
-from ..schedules import Constant, Cosine, WarmupCosine, side_by_side
+from ..schedules import Constant, Cosine, WarmupCosine, batched_schedule
 from . import Experiment
 
 MODEL = MLP((64, 32, 10), activation="relu", criterion="cross_entropy")
@@ -292,7 +292,7 @@ def schedules(horizon: int = EPOCHS, seeds: int = 10, settings: dict | None = No
     decaying = list(named)[1:]
     constant, _ = _fit("Adam", [dict(lr=lr)] * seeds, np.arange(seeds), horizon)
     fit, _ = _fit("Adam", [dict(lr=lr)] * (len(decaying) * seeds), np.tile(np.arange(seeds), len(decaying)), horizon,
-                  lr_schedule=side_by_side([named[n] for n in decaying], seeds, ndim=3))
+                  lr_schedule=batched_schedule([named[n] for n in decaying], seeds, ndim=3))
     X, Y = task().test
     losses = {"constant": constant.losses} | dict(zip(decaying, np.split(fit.losses, len(decaying), axis=1)))
     accuracy = {"constant": MODEL.accuracy(constant.params, X, Y)} | dict(
