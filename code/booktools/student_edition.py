@@ -109,8 +109,8 @@ STUDENT_WORDING = {
         ("The cell below loads what the solutions share:", "The cell below loads what the exercises share:"),
     ),
     "chapters/momentum_rmsprop_adam.md": (
-        ("The exercises 27.1 to 27.6 for this chapter, with worked solutions, are on",
-         "The exercises 27.1 to 27.6 for this chapter are on"),
+        ("The exercises 27.1 to 27.8, with worked solutions, are on",
+         "The exercises 27.1 to 27.8 are on"),
     ),
 }
 """Page -> (sentence of the default edition, its student-edition wording): every sentence that speaks of solutions."""

@@ -29,7 +29,7 @@ import pytest
 
 from booktools import ROOT, toc
 from booktools.latex_log import overfull_boxes, undefined_references
-from booktools.student_edition import strip_solutions
+from booktools.student_edition import BOOK_PDF_NAME, STUDENT_PDF_NAME, strip_solutions
 
 pytestmark = pytest.mark.pdf
 
@@ -394,3 +394,9 @@ def test_the_pdf_speaks_of_its_solutions_as_printed(text):
 
     for site, printed in PRINT_WORDING:
         assert site not in text and printed in text
+
+
+def test_the_site_links_lead_to_both_pdfs(built_site):
+    """Once both PDFs are made, every page's links to them resolve (``make test`` cannot check them earlier)."""
+    for name in (BOOK_PDF_NAME, STUDENT_PDF_NAME):
+        assert (built_site / name).read_bytes()[:5] == b"%PDF-", name

@@ -43,7 +43,10 @@ def _strip_chapter_numbers(app, env) -> list[str]:
     """
     for chapter, numbers in _numbers_of_chapter_pages(app, env):
         for node_id, number in numbers.items():
-            if number[:1] == (chapter,):
+            # Sphinx's own numbers are single (the book has no numbered
+            # sections to prefix them); only a pair (chapter, n) is ours.
+            # Figure 27 of the book is (27,), not a prefixed number.
+            if len(number) == 2 and number[0] == chapter:
                 numbers[node_id] = number[1:]
     return []
 
@@ -51,7 +54,7 @@ def _strip_chapter_numbers(app, env) -> list[str]:
 def _prefix_chapter_numbers(app, env) -> list[str]:
     for chapter, numbers in _numbers_of_chapter_pages(app, env):
         for node_id, number in numbers.items():
-            if number[:1] != (chapter,):
+            if len(number) == 1:  # Sphinx's own number (see _strip_chapter_numbers)
                 numbers[node_id] = (chapter, *number)
     return []
 
