@@ -6,7 +6,7 @@ One obvious place for each thing:
   Adam (and AMSGrad), AdamW, with explicit ``init``/``step`` state;
 * :mod:`optlab.network`: a small MLP with backpropagation;
 * :mod:`optlab.surfaces`: named 2-D loss surfaces;
-* :mod:`optlab.datasets`: XOR, the circle data, sin(x);
+* :mod:`optlab.datasets`: XOR, the circle data, sin(x), the UCI handwritten digits;
 * :mod:`optlab.training`: runners that return trajectories and loss histories;
 * :mod:`optlab.schedules`: learning-rate schedules, each class with its PyTorch counterpart, and the
   linear warmup;
@@ -15,7 +15,8 @@ One obvious place for each thing:
 * :mod:`optlab.plotting`: the palette and the panel helpers;
 * :mod:`optlab.diagnostics`: step sizes and rises of the loss along a run;
 * :mod:`optlab.validation`: the checks on hyperparameters that every optimizer makes when it is built;
-* :mod:`optlab.race`: the Optimizer Race's roster and starting settings.
+* :mod:`optlab.race`: the Optimizer Race's roster and starting settings;
+* :mod:`optlab.experiments`: the runs behind the pages' verdicts, each a function of its horizon.
 
 Everything a page imports is listed in ``__all__`` below or is a public
 name of one of these modules; the book's appendix "The optlab package"

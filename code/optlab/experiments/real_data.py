@@ -3,19 +3,19 @@ r"""The runs of section 27.9: a network with one hidden layer on the handwritten
 The task. The 1,797 digits of :func:`optlab.datasets.digits` are split once
 (seed 0) into 997 training, 300 validation and 500 test images. The network
 is :data:`MODEL`, 64 inputs, 32 ReLU units and 10 logits under the softmax
-cross-entropy, trained on mini-batches of :data:`BATCH` images
+cross-entropy, trained on mini-batches of ``BATCH`` images
 (:func:`optlab.noise.train_minibatch`), 32 updates per epoch.
 
 Seeds. Seed ``s`` fixes a run's initial weights
 (``MODEL.init(np.random.default_rng(s))``) and its order of the training
 images in every epoch, so two optimizers run with seed ``s`` start from the
 same weights and see the same mini-batches. The tuning runs use seeds from
-:data:`TUNING_SEED` on, the runs that are reported seeds 0, 1, ...: the test
+``TUNING_SEED`` on, the runs that are reported seeds 0, 1, ...: the test
 set never takes part in a choice.
 
 Each function below takes ``horizon`` and ``seeds`` (the contract of
 :mod:`optlab.experiments`) and returns a frozen record whose ``verdicts``
-the page prints; :data:`VERDICTS` registers them at the page's horizons.
+the page prints; ``VERDICTS`` registers them at the page's horizons.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ SPLIT = (997, 300, 500)
 
 BATCH = 32
 EPOCHS = 15
-"""The page's training length, in epochs of :data:`BATCH`-image updates (480 updates)."""
+"""The page's training length, in epochs of ``BATCH``-image updates (480 updates)."""
 
 TARGET = 0.2
 """The training loss whose first crossing measures speed (about 95 % of the training images right)."""
@@ -61,9 +61,9 @@ WEIGHT_DECAYS = (1e-4, 1e-3)
 
 
 def make_optimizer(name: str, lr, weight_decay=0.0):
-    """The optimizer ``name`` of :data:`OPTIMIZERS`; ``lr`` and ``weight_decay`` may be arrays, one per network.
+    """The optimizer ``name`` of ``OPTIMIZERS``; ``lr`` and ``weight_decay`` may be arrays, one per network.
 
-    Momentum is the heavy ball with :data:`MOMENTUM`; AdamW decays by
+    Momentum is the heavy ball with ``MOMENTUM``; AdamW decays by
     ``weight_decay`` per step (the chapter's convention).
     """
     if name == "SGD":
@@ -228,7 +228,7 @@ class BatchSizes:
     """Epochs and updates to :data:`TARGET` for each (optimizer, batch size), per seed (``inf``: not reached).
 
     ``verdicts`` compares, seed by seed, the updates at each other batch
-    size with those at :data:`BATCH`.
+    size with those at ``BATCH``.
     """
 
     epochs: dict
@@ -237,7 +237,7 @@ class BatchSizes:
 
 
 def batch_sizes(horizon: int = EPOCHS, seeds: int = 10, settings: dict | None = None) -> BatchSizes:
-    """SGD and Adam at their tuned rates, for ``horizon`` epochs at each of :data:`BATCH_SIZES`.
+    """SGD and Adam at their tuned rates, for ``horizon`` epochs at each of ``BATCH_SIZES``.
 
     Every batch size gets the same number of epochs, so the same number of
     gradients of single images; a larger batch makes fewer updates of them.
