@@ -30,7 +30,8 @@ SOLUTIONS = re.findall(r"^```\{solution-start\} (\S+)\n:label: (\S+)\n:class: (\
 def solution_markers() -> set[str]:
     """Strings that only the solutions contain: names their code defines, and their figure names.
 
-    A name that also occurs in the exercise statements or in another page of the book is no marker.
+    A name that also occurs in the exercise statements, in another page of the book or in optlab's
+    sources (which the appendix "The optlab package" renders) is no marker.
     """
     kept = student_edition.strip_solutions(SOURCE)
     markers = set()
@@ -45,8 +46,11 @@ def solution_markers() -> set[str]:
         figure = cell.metadata.get("mystnb", {}).get("figure", {}).get("name")
         if figure:
             markers.add(figure)
-    other_pages = "\n".join(page.read_text(encoding="utf-8") for page in PAGE.parent.glob("*.md") if page != PAGE)
-    return {marker for marker in markers if marker not in kept and marker not in other_pages}
+    others = [page for page in PAGE.parent.glob("*.md") if page != PAGE] + sorted((ROOT / "code" / "optlab").rglob("*.py"))
+    other_pages = "\n".join(path.read_text(encoding="utf-8") for path in others)
+    # The search index lowercases every name (LEARNING_RATES of optlab is learning_rates there).
+    other_pages = other_pages.lower()
+    return {marker for marker in markers if marker not in kept and marker.lower() not in other_pages}
 
 
 MARKERS = solution_markers()
