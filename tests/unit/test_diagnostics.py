@@ -147,6 +147,28 @@ def test_power_of_ten_labels_are_plain_superscripts_and_bar_panel_labels_bars():
     plt.close(fig)
 
 
+def test_log_axis_writes_matplotlibs_labels_as_text_and_keeps_minor_ticks_only_on_short_axes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from optlab.plotting import log_axis, use_style
+
+    use_style()
+    fig, (long, short) = plt.subplots(1, 2)
+    long.plot(np.geomspace(1e-12, 1e2, 50))
+    short.plot(np.linspace(0.02, 0.09, 50))
+    log_axis(long, short)
+    fig.canvas.draw()
+    long_labels = [t.get_text() for t in long.get_yticklabels() if t.get_text()]
+    assert "10⁻⁸" in long_labels and not any("$" in text for text in long_labels)
+    assert len(long.yaxis.get_minorticklocs()) == 0  # fourteen decades: no minor ticks
+    minor_labels = [t.get_text() for t in short.yaxis.get_minorticklabels() if t.get_text()]
+    assert "2×10⁻²" in minor_labels and not any("$" in text for text in minor_labels)  # the only labels it has
+    plt.close(fig)
+
+
 def test_first_blowup_reads_each_coordinate_and_ignores_ringing_through_zero():
     t = np.arange(400)
     converging = np.stack([np.cos(0.7 * t) * 0.9**t, 0.5 * 0.8**t], axis=1)  # w1 rings through zero
