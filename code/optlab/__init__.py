@@ -47,7 +47,7 @@ from .optimizers import (
 )
 from .schedules import linear_warmup
 from .surfaces import ILL_CONDITIONED, PLATEAU, ROSENBROCK, SADDLE, SURFACES, quadratic
-from .training import epochs_to_reach, minimize, run_on_surface, train
+from .training import epochs_to_reach, minimize, run_on_surface, train, train_each
 from .validation import check_decay_rate, check_nonnegative
 
 __all__ = [
@@ -56,5 +56,5 @@ __all__ = [
     "check_nonnegative", "check_decay_rate",
     "MLP", "replicate", "xor", "circle", "sine",
     "ILL_CONDITIONED", "ROSENBROCK", "SADDLE", "PLATEAU", "SURFACES", "quadratic",
-    "run_on_surface", "train", "minimize", "epochs_to_reach", "linear_warmup",
+    "run_on_surface", "train", "train_each", "minimize", "epochs_to_reach", "linear_warmup",
 ]

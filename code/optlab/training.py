@@ -21,7 +21,7 @@ from .network import MLP
 from .optimizers import Optimizer
 from .surfaces import Surface
 
-__all__ = ["minimize", "run_on_surface", "train", "Trajectory", "Training", "epochs_to_reach"]
+__all__ = ["minimize", "run_on_surface", "train", "train_each", "Trajectory", "Training", "epochs_to_reach"]
 
 RateAtStep = Callable[[int], float]
 """What a runner's ``lr_schedule`` is: any function from the step index to the learning rate
@@ -238,6 +238,54 @@ def train(
     final, losses, _ = _descend(objective, loss_at, packed, optimizer, epochs, lr_schedule=lr_schedule,
                                 keep_iterates=False, grads_match=True)
     return Training(params=[p.copy() for p in layout.unpack(final[0])], losses=losses)
+
+
+def train_each(model: MLP, params, X, Y, optimizers: dict, epochs: int) -> dict:
+    """Full-batch training of one copy of ``params`` with each of ``optimizers`` (name -> optimizer), side by side.
+
+    The result is ``{name: train(model, params, X, Y, optimizer, epochs)}``,
+    number for number, but the copies lie along one batch axis: each epoch
+    makes one forward and backward pass for all of them, and then each
+    optimizer updates its own copies. On a small data set, where a pass
+    costs little more for four networks than for one, that is most of the
+    time of a run. ``params`` may have a batch axis of its own (several
+    initialisations); every optimizer must be element-wise, and an array
+    hyperparameter must broadcast along that batch axis.
+    """
+    arrays = [np.asarray(p, dtype=float) for p in params]
+    single = arrays[0].ndim == 2  # one network: give it a batch axis of one, removed again at the end
+    if single:
+        arrays = [a[np.newaxis] for a in arrays]
+    if not all(_PackedParameters.applies(arrays, optimizer) for optimizer in optimizers.values()):
+        raise ValueError("train_each needs element-wise optimizers and parameters with one batch shape")
+    batch = len(arrays[0])
+    copies = [np.concatenate([a] * len(optimizers)) for a in arrays]
+    layout = _PackedParameters(copies)
+    work = _Workspace(layout)
+    packed = layout.pack(copies)
+    blocks = [slice(k * batch, (k + 1) * batch) for k in range(len(optimizers))]
+    states = [optimizer.init([packed[block]]) for optimizer, block in zip(optimizers.values(), blocks)]
+    losses = np.empty((epochs, len(packed)))
+    points = np.empty_like(packed)
+    for t in range(epochs):
+        looked_ahead = False
+        for optimizer, block, state in zip(optimizers.values(), blocks, states):
+            own = [packed[block]]
+            point = optimizer.gradient_point(own, state)
+            looked_ahead |= point is not own
+            points[block] = point[0]
+        losses[t], _ = model.backprop(work.load(points), X, Y, work.grad_views)
+        if looked_ahead:  # the loss is recorded at the parameters themselves
+            losses[t] = model.loss(work.load(packed), X, Y)
+        for k, (optimizer, block) in enumerate(zip(optimizers.values(), blocks)):
+            stepped, states[k] = optimizer.update([packed[block]], [work.grads[block].copy()], states[k])
+            packed[block] = stepped[0]
+    runs = {}
+    for name, block in zip(optimizers, blocks):
+        final = [p.copy() for p in layout.unpack(packed[block])]
+        runs[name] = Training(params=[p[0] for p in final] if single else final,
+                              losses=losses[:, block.start] if single else losses[:, block])
+    return runs
 
 
 def epochs_to_reach(losses, threshold: float) -> int | None:
