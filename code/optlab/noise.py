@@ -35,7 +35,7 @@ import numpy as np
 from .network import MLP
 from .optimizers import Optimizer
 from .surfaces import Surface
-from .training import Training, Trajectory, minimize, run_on_surface
+from .training import Training, Trajectory, descend_network, run_on_surface
 
 __all__ = [
     "mix64", "random_bits", "standard_normal", "GradientNoise", "run_noisy", "expected_sgd_loss", "epoch_order", "batches_per_epoch",
@@ -138,9 +138,8 @@ class GradientNoise:
 def _check_not_look_ahead(optimizer: Optimizer, params) -> None:
     """Refuse an optimizer that takes its gradient away from the parameters (Nesterov) in :func:`train_minibatch`.
 
-    The loop of :func:`optlab.training.minimize` then evaluates the objective
-    a second time for the loss at :math:`w_t`, which would consume the next
-    mini-batch.
+    Its run would record the loss at :math:`w_t` rather than at the
+    gradient point, a second evaluation with no mini-batch of its own.
     """
     if optimizer.gradient_point(params, optimizer.init(params)) is not params:
         raise ValueError("a look-ahead optimizer (Nesterov) is not supported by train_minibatch")
@@ -270,21 +269,21 @@ def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int,
     evaluations = itertools.count()
     order, losses = None, []
 
-    def objective(params):
+    def backprop(params, grads):
         nonlocal order
         epoch, batch = divmod(next(evaluations), per_epoch)
         if batch == 0:  # the parameters at the start of an epoch: record their loss on all the data
             losses.append(model.loss(params, X, Y))
             if stop_below is not None and np.all(losses[-1] < stop_below):
-                raise _EveryRunReached(params)
+                raise _EveryRunReached([p.copy() for p in params])
             order = epoch_order(seeds, epoch, samples)
         indices = order[:, batch * batch_size:(batch + 1) * batch_size]
-        return model.loss_and_grads(params, X_rows[indices].swapaxes(-1, -2), Y_rows[indices].swapaxes(-1, -2))
+        return model.backprop(params, X_rows[indices].swapaxes(-1, -2), Y_rows[indices].swapaxes(-1, -2), grads)
 
     params = [np.asarray(p, dtype=float) for p in params]
     _check_not_look_ahead(optimizer, params)
-    try:
-        final, _, _ = minimize(objective, params, optimizer, epochs * per_epoch, lr_schedule, keep_iterates=False)
+    try:  # no loss_at: a look-ahead optimizer, the only one that asks for it, is refused above
+        final, _ = descend_network(backprop, None, params, optimizer, epochs * per_epoch, lr_schedule)
         losses.append(model.loss(final, X, Y))
     except _EveryRunReached as reached:
         final = reached.params

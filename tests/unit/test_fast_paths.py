@@ -1,8 +1,8 @@
 """The runners' shortcuts change nothing: the same numbers, bit for bit, as the plain loop.
 
-``train`` lays a network's parameters side by side in one array when the
-optimizer is element-wise, and backpropagation then writes the gradients
-straight into their places. These tests run the plain per-array loop
+``train`` and ``train_minibatch`` lay a network's parameters side by side in
+one array when the optimizer is element-wise, and backpropagation then
+writes the gradients straight into their places. These tests run the plain per-array loop
 (``minimize`` on ``loss_and_grads``) next to ``train`` and require equal
 bits, for every optimizer and wrapper, batched or not, with a schedule or
 without.
@@ -29,6 +29,7 @@ from optlab import (
     train,
     xor,
 )
+from optlab.noise import train_minibatch
 from optlab.optimizers import Optimizer
 from optlab.training import _PackedParameters, minimize
 
@@ -164,3 +165,25 @@ def test_minimize_can_skip_recording_iterates():
     kept_final, kept_losses, kept = minimize(objective, init, SGD(lr=0.5), 5)
     assert len(kept) == 5 and np.array_equal(kept_losses, losses)
     assert all(np.array_equal(a, b) for a, b in zip(kept[-1], final))
+
+
+FAST_LRS = np.array([0.02, 0.05, 0.1])[:, None, None]
+
+
+@pytest.mark.parametrize("optimizer", [SGD(lr=0.5), Momentum(lr=10 * FAST_LRS, beta=0.9), Adam(lr=FAST_LRS),
+                                       AdamW(lr=0.05, weight_decay=1e-4)], ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("stop_below", [None, 0.11])
+def test_packed_minibatch_training_equals_the_plain_loop(optimizer, stop_below, monkeypatch):
+    net = MLP((2, 8, 1))
+    batch = replicate(net.init(np.random.default_rng(123)), 3)
+    X, Y = circle(n=60)
+    assert _PackedParameters.applies(batch, optimizer)
+
+    def run():
+        return train_minibatch(net, batch, X, Y, optimizer, 8, 25, seeds=np.arange(3), stop_below=stop_below)
+
+    packed = run()
+    monkeypatch.setattr(_PackedParameters, "applies", staticmethod(lambda params, optimizer: False))
+    plain = run()
+    assert_same_bits(packed, plain.params, plain.losses)
+    assert len(packed.losses) < 9 if stop_below else len(packed.losses) == 9
