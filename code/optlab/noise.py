@@ -245,7 +245,7 @@ class _EveryRunReached(Exception):
 
 
 def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int, batch_size: int, seeds,
-                    lr_schedule=None, stop_below: float | None = None) -> Training:
+                    lr_schedule=None, stop_below: float | None = None, *, record_losses: bool = True) -> Training:
     r"""Mini-batch training of a batch of networks, one per seed, each on its own shuffles of the data.
 
     Every epoch visits each of the :math:`n` samples once, in the order
@@ -261,7 +261,12 @@ def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int,
     which every run's loss is below it (a question such as "how many epochs
     to the target?" is then answered for every run), and ``losses`` ends
     with that epoch; the runs are the same as without it up to there.
+    ``record_losses=False`` skips the losses on all the data (a forward pass
+    over every sample per epoch) for a caller that reads only the final
+    parameters; ``losses`` is then empty.
     """
+    if stop_below is not None and not record_losses:
+        raise ValueError("stop_below reads the losses on all the data: it needs record_losses=True")
     seeds = np.asarray(seeds)
     samples = X.shape[-1]
     per_epoch = batches_per_epoch(samples, batch_size)
@@ -273,7 +278,8 @@ def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int,
         nonlocal order
         epoch, batch = divmod(next(evaluations), per_epoch)
         if batch == 0:  # the parameters at the start of an epoch: record their loss on all the data
-            losses.append(model.loss(params, X, Y))
+            if record_losses:
+                losses.append(model.loss(params, X, Y))
             if stop_below is not None and np.all(losses[-1] < stop_below):
                 raise _EveryRunReached([p.copy() for p in params])
             order = epoch_order(seeds, epoch, samples)
@@ -284,7 +290,8 @@ def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int,
     _check_not_look_ahead(optimizer, params)
     try:  # no loss_at: a look-ahead optimizer, the only one that asks for it, is refused above
         final, _ = descend_network(backprop, None, params, optimizer, epochs * per_epoch, lr_schedule)
-        losses.append(model.loss(final, X, Y))
+        if record_losses:
+            losses.append(model.loss(final, X, Y))
     except _EveryRunReached as reached:
         final = reached.params
     return Training(params=final, losses=np.array(losses))

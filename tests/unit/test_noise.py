@@ -144,3 +144,14 @@ def test_minibatch_runs_follow_their_own_seed(circle_task):
     alone = train_minibatch(net, replicate(init, 1), X, Y, SGD(lr=0.5), epochs=3, batch_size=30, seeds=[6])
     np.testing.assert_allclose(both.losses[:, 1], alone.losses[:, 0], rtol=1e-12)
     assert both.losses.shape == (4, 2) and both.losses[-1, 0] != both.losses[-1, 1]
+
+
+def test_minibatch_training_without_losses_is_the_same_run(circle_task):
+    net, init, X, Y = circle_task
+    args = (net, replicate(init, 2), X, Y, Adam(lr=0.05), 3, 30, [0, 1])
+    recorded, skipped = train_minibatch(*args), train_minibatch(*args, record_losses=False)
+    assert recorded.losses.shape == (4, 2) and skipped.losses.size == 0
+    for ours, theirs in zip(skipped.params, recorded.params):
+        np.testing.assert_array_equal(ours, theirs)
+    with pytest.raises(ValueError, match="record_losses"):
+        train_minibatch(*args, stop_below=0.1, record_losses=False)
