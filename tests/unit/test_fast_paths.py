@@ -8,7 +8,7 @@ bits, for every optimizer and wrapper, batched or not, with a schedule or
 without.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
@@ -19,9 +19,11 @@ from optlab import (
     AdaGrad,
     Adam,
     AdamW,
+    DecoupledWeightDecay,
     L2Penalty,
     Momentum,
     RMSProp,
+    check_decay_rate,
     circle,
     linear_warmup,
     replicate,
@@ -30,7 +32,7 @@ from optlab import (
     xor,
 )
 from optlab.noise import train_minibatch
-from optlab.optimizers import Optimizer
+from optlab.optimizers import Optimizer, Wrapper
 from optlab.training import _PackedParameters, minimize
 
 LRS = np.array([1e-3, 1e-2, 1e-1])[:, None, None]
@@ -187,3 +189,35 @@ def test_packed_minibatch_training_equals_the_plain_loop(optimizer, stop_below, 
     plain = run()
     assert_same_bits(packed, plain.params, plain.losses)
     assert len(packed.losses) < 9 if stop_below else len(packed.losses) == 9
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS + [DecoupledWeightDecay(SGD(lr=0.1), weight_decay=0.01,
+                                                                         scale_by_lr=True)], ids=repr)
+def test_with_lr_is_the_optimizer_rebuilt_with_that_rate(optimizer):
+    """``with_lr`` copies the optimizer and checks the new rate alone; rebuilding it checks every field."""
+    changed = optimizer.with_lr(0.25)
+    inner = optimizer.inner if isinstance(optimizer, Wrapper) else optimizer
+    rebuilt = replace(optimizer, inner=replace(inner, lr=0.25)) if inner is not optimizer else replace(optimizer, lr=0.25)
+    assert changed == rebuilt and type(changed) is type(optimizer)
+    assert optimizer.lr == inner.lr != 0.25  # the original is left alone
+    for bad, message in [(-0.1, r"lr must lie in \[0, inf\)"), (float("nan"), "lr must be finite"),
+                         (np.array([0.1, -1e-9]), r"lr must lie in \[0, inf\)"),
+                         (np.array([[0.1], [np.inf]]), "lr must be finite"), ("fast", "lr must be a real number")]:
+        with pytest.raises(ValueError, match=message):
+            optimizer.with_lr(bad)
+
+
+def test_an_array_is_checked_like_its_entries_one_by_one():
+    for values in ([0.0, 0.5, 0.999], [], [0.5, 1.0], [-0.0, 0.2], [0.3, np.nan], [np.inf], [-np.inf, 0.1]):
+        expected = None
+        for value in values:  # the plain path: one float at a time
+            try:
+                check_decay_rate("beta", value)
+            except ValueError as error:
+                expected = expected or str(error).split(",")[0]
+        try:
+            check_decay_rate("beta", np.array(values))
+            found = None
+        except ValueError as error:
+            found = str(error).split(",")[0]
+        assert found == expected, values
