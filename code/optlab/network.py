@@ -81,7 +81,7 @@ ACTIVATIONS = {
 """Each activation with its derivative, written in terms of ``z`` and ``a = f(z)``.
 
 ``f(z, in_place=True)`` may overwrite ``z`` with ``a``, for a forward pass
-that keeps no pre-activation (:meth:`MLP.predict`)."""
+that keeps no pre-activation (:meth:`optlab.network.MLP.predict`)."""
 
 
 def softmax(z):

@@ -227,10 +227,11 @@ def descend_network(backprop, loss_at, params, optimizer: Optimizer, steps: int,
     at ``params``, each gradient written into ``grads[i]`` when that is an
     array (:meth:`optlab.network.MLP.backprop`); ``loss_at(params)`` is the
     loss alone, which only a look-ahead optimizer asks for (``None`` where
-    none is used). When packing changes nothing (:class:`_PackedParameters`)
-    the run is made on the parameters packed into one array: bit for bit the
-    same numbers, at a fraction of the cost per step. Returns the final
-    parameters (new arrays) and the loss before each update.
+    none is used). When packing changes nothing (an element-wise optimizer,
+    see ``_PackedParameters``) the run is made on the parameters packed into
+    one array: bit for bit the same numbers, at a fraction of the cost per
+    step. Returns the final parameters (new arrays) and the loss before each
+    update.
     """
     params = [np.asarray(p, dtype=float) for p in params]
     if not _PackedParameters.applies(params, optimizer):
