@@ -241,7 +241,7 @@ def batches_per_epoch(samples: int, batch_size: int) -> int:
 
 
 class _EveryRunReached(Exception):
-    """Raised inside :func:`train_minibatch`'s objective when every run is below ``stop_below``; carries the parameters."""
+    """Raised in :func:`train_minibatch` when every run is below ``stop_below``; carries the parameters."""
 
     def __init__(self, params):
         super().__init__()

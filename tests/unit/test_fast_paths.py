@@ -196,8 +196,10 @@ def test_packed_minibatch_training_equals_the_plain_loop(optimizer, stop_below, 
 def test_with_lr_is_the_optimizer_rebuilt_with_that_rate(optimizer):
     """``with_lr`` copies the optimizer and checks the new rate alone; rebuilding it checks every field."""
     changed = optimizer.with_lr(0.25)
-    inner = optimizer.inner if isinstance(optimizer, Wrapper) else optimizer
-    rebuilt = replace(optimizer, inner=replace(inner, lr=0.25)) if inner is not optimizer else replace(optimizer, lr=0.25)
+    if isinstance(optimizer, Wrapper):
+        inner, rebuilt = optimizer.inner, replace(optimizer, inner=replace(optimizer.inner, lr=0.25))
+    else:
+        inner, rebuilt = optimizer, replace(optimizer, lr=0.25)
     assert changed == rebuilt and type(changed) is type(optimizer)
     assert optimizer.lr == inner.lr != 0.25  # the original is left alone
     for bad, message in [(-0.1, r"lr must lie in \[0, inf\)"), (float("nan"), "lr must be finite"),
