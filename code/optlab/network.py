@@ -31,7 +31,7 @@ SIGMOID_FLOOR = -700.0
 """Pre-activations below this are raised to it before :math:`e^{-z}` is taken."""
 
 
-def sigmoid(z):
+def sigmoid(z, in_place: bool = False):
     r""":math:`\sigma(z) = 1 / (1 + e^{-z})`.
 
     :math:`e^{-z}` overflows float64 for :math:`z < -709.8`, so ``z`` is first
@@ -39,10 +39,11 @@ def sigmoid(z):
     either way. (The equal form :math:`\tfrac12(1 + \tanh(z/2))` needs no
     floor, but NumPy's float64 ``tanh`` takes twice as long as ``exp``, and
     the sigmoid is most of a forward pass over 300 samples.) The steps work
-    in place on one new array: the same arithmetic, several times faster on
-    a network's small arrays than one temporary per operation.
+    in place on one new array (on ``z`` itself with ``in_place=True``): the
+    same arithmetic, several times faster on a network's small arrays than
+    one temporary per operation.
     """
-    a = np.maximum(z, SIGMOID_FLOOR)
+    a = np.maximum(z, SIGMOID_FLOOR, out=z if in_place else None)
     np.negative(a, out=a)
     np.exp(a, out=a)
     a += 1.0
@@ -56,15 +57,15 @@ def _sigmoid_slope(z, a):
     return slope
 
 
-def relu(z):
-    return np.maximum(z, 0.0)
+def relu(z, in_place: bool = False):
+    return np.maximum(z, 0.0, out=z if in_place else None)
 
 
 def _relu_slope(z, a):
     return (z > 0).astype(float)
 
 
-def identity(z):
+def identity(z, in_place: bool = False):
     return z
 
 
@@ -77,7 +78,10 @@ ACTIVATIONS = {
     "relu": (relu, _relu_slope),
     "identity": (identity, _identity_slope),
 }
-"""Each activation with its derivative, written in terms of ``z`` and ``a = f(z)``."""
+"""Each activation with its derivative, written in terms of ``z`` and ``a = f(z)``.
+
+``f(z, in_place=True)`` may overwrite ``z`` with ``a``, for a forward pass
+that keeps no pre-activation (:meth:`optlab.network.MLP.predict`)."""
 
 
 def softmax(z):
@@ -116,19 +120,29 @@ def cross_entropy(logits, Y):
     probability to rounding. PyTorch: ``torch.nn.functional.cross_entropy``
     on the transposed logits.
     """
-    return _cross_entropy_and_error(logits, Y)[0]
+    return _cross_entropy_parts(logits, Y)[0]
+
+
+def _cross_entropy_parts(logits, Y):
+    r"""The cross-entropy, :math:`e^{z - c}` and its sums over the classes (what its gradient is made of)."""
+    shifted = logits - logits.max(axis=-2, keepdims=True)
+    e = np.exp(shifted)
+    total = e.sum(axis=-2, keepdims=True)
+    shifted -= np.log(total)  # now log p
+    return -np.add.reduce(Y * shifted, axis=(-2, -1)) / np.shape(Y)[-1], e, total
 
 
 def _cross_entropy_and_error(logits, Y):
     r"""The cross-entropy and its gradient with respect to the logits, :math:`(p - y)/m`."""
-    shifted = logits - logits.max(axis=-2, keepdims=True)
-    e = np.exp(shifted)
-    total = e.sum(axis=-2, keepdims=True)
-    samples = np.shape(Y)[-1]
-    log_p = shifted - np.log(total)
-    loss = -np.add.reduce(Y * log_p, axis=(-2, -1)) / samples
-    return loss, (e / total - Y) / samples
+    loss, e, total = _cross_entropy_parts(logits, Y)
+    return loss, (e / total - Y) / np.shape(Y)[-1]
 
+
+LOSSES = {
+    "mse": mse,
+    "cross_entropy": cross_entropy,
+}
+"""Each loss alone: ``loss(outputs, Y)``, one value per network."""
 
 CRITERIA = {
     "mse": _mse_and_error,
@@ -213,24 +227,31 @@ class MLP:
             params.append(np.zeros((n_out, 1)))
         return params
 
+    @staticmethod
+    def _pre_activation(params, layer: int, a):
+        """:math:`z = W a + b` of ``layer``, a new array."""
+        z = params[2 * layer] @ a
+        z += params[2 * layer + 1]
+        return z
+
     def forward(self, params, X) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Pre-activations ``zs`` and activations ``activations`` (``activations[0] = X``)."""
         zs, activations = [], [X]
         for layer in range(len(params) // 2):
-            W, b = params[2 * layer], params[2 * layer + 1]
-            f, _ = self._layer_activation(layer)
-            z = W @ activations[-1]
-            z += b
-            zs.append(z)
-            activations.append(f(zs[-1]))
+            zs.append(self._pre_activation(params, layer, activations[-1]))
+            activations.append(self._layer_activation(layer)[0](zs[-1]))
         return zs, activations
 
     def predict(self, params, X) -> np.ndarray:
-        return self.forward(params, X)[1][-1]
+        """The outputs: :meth:`forward`'s last activation, each layer's computed in place, nothing else kept."""
+        a = X
+        for layer in range(len(params) // 2):
+            a = self._layer_activation(layer)[0](self._pre_activation(params, layer, a), in_place=True)
+        return a
 
     def loss(self, params, X, Y):
         """The loss (``criterion``); one value per network of a batch."""
-        return CRITERIA[self.criterion](self.predict(params, X), Y)[0]
+        return LOSSES[self.criterion](self.predict(params, X), Y)
 
     def accuracy(self, params, X, Y):
         """The fraction of samples whose largest output is in the row of their one-hot target; one per network.

@@ -35,7 +35,7 @@ import numpy as np
 from .network import MLP
 from .optimizers import Optimizer
 from .surfaces import Surface
-from .training import Training, Trajectory, minimize, run_on_surface
+from .training import Training, Trajectory, descend_network, run_on_surface
 
 __all__ = [
     "mix64", "random_bits", "standard_normal", "GradientNoise", "run_noisy", "expected_sgd_loss", "epoch_order", "batches_per_epoch",
@@ -138,9 +138,8 @@ class GradientNoise:
 def _check_not_look_ahead(optimizer: Optimizer, params) -> None:
     """Refuse an optimizer that takes its gradient away from the parameters (Nesterov) in :func:`train_minibatch`.
 
-    The loop of :func:`optlab.training.minimize` then evaluates the objective
-    a second time for the loss at :math:`w_t`, which would consume the next
-    mini-batch.
+    Its run would record the loss at :math:`w_t` rather than at the
+    gradient point, a second evaluation with no mini-batch of its own.
     """
     if optimizer.gradient_point(params, optimizer.init(params)) is not params:
         raise ValueError("a look-ahead optimizer (Nesterov) is not supported by train_minibatch")
@@ -219,15 +218,19 @@ def expected_sgd_loss(surface: Surface, rates, sigma: float, checkpoints) -> np.
 
 
 def epoch_order(seeds, epoch: int, samples: int) -> np.ndarray:
-    """A random permutation of ``range(samples)`` for each seed: the order of one epoch without replacement.
+    r"""A random permutation of ``range(samples)`` for each seed: the order of one epoch without replacement.
 
-    The samples are sorted by random keys ``random_bits(seed, epoch * samples + i)``
-    (ties, of probability about :math:`n^2/2^{65}` for :math:`n` samples, keep the index order).
-    Shape ``(len(seeds), samples)``.
+    The samples are sorted by random keys ``random_bits(seed, epoch * samples + i)``.
+    Shape ``(len(seeds), samples)``. The keys of one seed are distinct: for a
+    fixed seed, :func:`random_bits` is a bijection of the 64-bit counter
+    (:func:`mix64` is one, and so is :math:`k \mapsto \operatorname{mix}(s) + (k+1)\gamma`
+    with :math:`\gamma` odd). So the sorting permutation is unique, and
+    NumPy's default sort (vectorised, not stable) finds it, several times
+    faster than a stable sort.
     """
     counters = np.arange(epoch * samples, (epoch + 1) * samples, dtype=np.uint64)
     keys = random_bits(np.asarray(seeds, dtype=np.uint64)[:, None], counters[None, :])
-    return np.argsort(keys, axis=-1, kind="stable")
+    return np.argsort(keys, axis=-1)
 
 
 def batches_per_epoch(samples: int, batch_size: int) -> int:
@@ -238,7 +241,7 @@ def batches_per_epoch(samples: int, batch_size: int) -> int:
 
 
 class _EveryRunReached(Exception):
-    """Raised inside :func:`train_minibatch`'s objective when every run is below ``stop_below``; carries the parameters."""
+    """Raised in :func:`train_minibatch` when every run is below ``stop_below``; carries the parameters."""
 
     def __init__(self, params):
         super().__init__()
@@ -246,7 +249,7 @@ class _EveryRunReached(Exception):
 
 
 def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int, batch_size: int, seeds,
-                    lr_schedule=None, stop_below: float | None = None) -> Training:
+                    lr_schedule=None, stop_below: float | None = None, *, record_losses: bool = True) -> Training:
     r"""Mini-batch training of a batch of networks, one per seed, each on its own shuffles of the data.
 
     Every epoch visits each of the :math:`n` samples once, in the order
@@ -262,7 +265,12 @@ def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int,
     which every run's loss is below it (a question such as "how many epochs
     to the target?" is then answered for every run), and ``losses`` ends
     with that epoch; the runs are the same as without it up to there.
+    ``record_losses=False`` skips the losses on all the data (a forward pass
+    over every sample per epoch) for a caller that reads only the final
+    parameters; ``losses`` is then empty.
     """
+    if stop_below is not None and not record_losses:
+        raise ValueError("stop_below reads the losses on all the data: it needs record_losses=True")
     seeds = np.asarray(seeds)
     samples = X.shape[-1]
     per_epoch = batches_per_epoch(samples, batch_size)
@@ -270,22 +278,24 @@ def train_minibatch(model: MLP, params, X, Y, optimizer: Optimizer, epochs: int,
     evaluations = itertools.count()
     order, losses = None, []
 
-    def objective(params):
+    def backprop(params, grads):
         nonlocal order
         epoch, batch = divmod(next(evaluations), per_epoch)
         if batch == 0:  # the parameters at the start of an epoch: record their loss on all the data
-            losses.append(model.loss(params, X, Y))
+            if record_losses:
+                losses.append(model.loss(params, X, Y))
             if stop_below is not None and np.all(losses[-1] < stop_below):
-                raise _EveryRunReached(params)
+                raise _EveryRunReached([p.copy() for p in params])
             order = epoch_order(seeds, epoch, samples)
         indices = order[:, batch * batch_size:(batch + 1) * batch_size]
-        return model.loss_and_grads(params, X_rows[indices].swapaxes(-1, -2), Y_rows[indices].swapaxes(-1, -2))
+        return model.backprop(params, X_rows[indices].swapaxes(-1, -2), Y_rows[indices].swapaxes(-1, -2), grads)
 
     params = [np.asarray(p, dtype=float) for p in params]
     _check_not_look_ahead(optimizer, params)
-    try:
-        final, _, _ = minimize(objective, params, optimizer, epochs * per_epoch, lr_schedule, keep_iterates=False)
-        losses.append(model.loss(final, X, Y))
+    try:  # no loss_at: a look-ahead optimizer, the only one that asks for it, is refused above
+        final, _ = descend_network(backprop, None, params, optimizer, epochs * per_epoch, lr_schedule)
+        if record_losses:
+            losses.append(model.loss(final, X, Y))
     except _EveryRunReached as reached:
         final = reached.params
     return Training(params=final, losses=np.array(losses))

@@ -21,7 +21,8 @@ from .network import MLP
 from .optimizers import Optimizer
 from .surfaces import Surface
 
-__all__ = ["minimize", "run_on_surface", "train", "train_each", "Trajectory", "Training", "epochs_to_reach"]
+__all__ = ["minimize", "run_on_surface", "train", "train_each", "descend_network", "Trajectory", "Training",
+           "epochs_to_reach"]
 
 RateAtStep = Callable[[int], float]
 """What a runner's ``lr_schedule`` is: any function from the step index to the learning rate
@@ -215,29 +216,43 @@ def train(
     :func:`optlab.network.replicate`) ``losses`` has shape ``(epochs, batch)``.
     """
 
+    final, losses = descend_network(lambda p, grads: model.backprop(p, X, Y, grads), lambda p: model.loss(p, X, Y),
+                                   params, optimizer, epochs, lr_schedule)
+    return Training(params=final, losses=losses)
+
+
+def descend_network(backprop, loss_at, params, optimizer: Optimizer, steps: int, lr_schedule=None):
+    """The loop of :func:`train` and :func:`optlab.noise.train_minibatch`: ``steps`` updates of a network.
+
+    ``backprop(params, grads) -> (loss, grads)`` is the loss and its gradient
+    at ``params``, each gradient written into ``grads[i]`` when that is an
+    array (:meth:`optlab.network.MLP.backprop`); ``loss_at(params)`` is the
+    loss alone, which only a look-ahead optimizer asks for (``None`` where
+    none is used). When packing changes nothing (an element-wise optimizer,
+    see ``_PackedParameters``) the run is made on the parameters packed into
+    one array: bit for bit the same numbers, at a fraction of the cost per
+    step. Returns the final parameters (new arrays) and the loss before each
+    update.
+    """
     params = [np.asarray(p, dtype=float) for p in params]
     if not _PackedParameters.applies(params, optimizer):
-        final, losses, _ = minimize(
-            lambda p: model.loss_and_grads(p, X, Y), params, optimizer, epochs, lr_schedule, keep_iterates=False
-        )
-        return Training(params=final, losses=losses)
+        final, losses, _ = _descend(lambda p: backprop(p, [None] * len(p)), loss_at, params, optimizer, steps,
+                                    lr_schedule=lr_schedule, keep_iterates=False)
+        return final, losses
 
-    # The same run on the parameters packed into one array: bit for bit the
-    # same numbers, at a fraction of the cost per step.
     layout = _PackedParameters(params)
     work = _Workspace(layout)
 
     def objective(packed):
-        loss, _ = model.backprop(work.load(packed[0]), X, Y, work.grad_views)
+        loss, _ = backprop(work.load(packed[0]), work.grad_views)
         return loss, [work.grads.copy()]  # a new array: an optimizer may keep the gradient it is given
 
-    def loss_at(packed):
-        return model.loss(work.load(packed[0]), X, Y)
+    def packed_loss_at(packed):
+        return loss_at(work.load(packed[0]))
 
-    packed = [layout.pack(params)]
-    final, losses, _ = _descend(objective, loss_at, packed, optimizer, epochs, lr_schedule=lr_schedule,
-                                keep_iterates=False, grads_match=True)
-    return Training(params=[p.copy() for p in layout.unpack(final[0])], losses=losses)
+    final, losses, _ = _descend(objective, packed_loss_at, [layout.pack(params)], optimizer, steps,
+                                lr_schedule=lr_schedule, keep_iterates=False, grads_match=True)
+    return [p.copy() for p in layout.unpack(final[0])], losses
 
 
 def train_each(model: MLP, params, X, Y, optimizers: dict, epochs: int) -> dict:

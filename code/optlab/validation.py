@@ -18,27 +18,27 @@ import numpy as np
 __all__ = ["check_nonnegative", "check_decay_rate", "check_matching"]
 
 
-def _as_finite_array(name: str, value) -> np.ndarray:
+def _as_real_array(name: str, value) -> np.ndarray:
     try:
-        array = np.asarray(value, dtype=float)
+        return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a real number, got {value!r}") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return array
 
 
 def _check_range(name: str, value, low: float, high: float, allowed: str) -> None:
-    # A plain number (the usual case, and every step of a schedule) skips the
-    # array round trip, which costs tens of microseconds.
+    # A plain number (the usual case) skips the array round trip; an array (a
+    # batch of rates, a schedule's value at every step) is read by two
+    # reductions, and only one that fails them is read again for the message.
     if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise ValueError(f"{name} must be finite, got {value!r}")
-        bad = value < low or value >= high
+        finite, inside = math.isfinite(value), low <= value < high
     else:
-        array = _as_finite_array(name, value)
-        bad = np.any(array < low) or np.any(array >= high)
-    if bad:
+        array = _as_real_array(name, value)
+        if array.size == 0 or (low <= array.min() and array.max() < high):  # NaN and inf fail it
+            return
+        finite, inside = bool(np.all(np.isfinite(array))), False
+    if not finite:
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if not inside:
         raise ValueError(f"{name} must lie in {allowed}, got {value!r}")
 
 

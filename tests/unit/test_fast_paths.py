@@ -1,14 +1,14 @@
 """The runners' shortcuts change nothing: the same numbers, bit for bit, as the plain loop.
 
-``train`` lays a network's parameters side by side in one array when the
-optimizer is element-wise, and backpropagation then writes the gradients
-straight into their places. These tests run the plain per-array loop
+``train`` and ``train_minibatch`` lay a network's parameters side by side in
+one array when the optimizer is element-wise, and backpropagation then
+writes the gradients straight into their places. These tests run the plain per-array loop
 (``minimize`` on ``loss_and_grads``) next to ``train`` and require equal
 bits, for every optimizer and wrapper, batched or not, with a schedule or
 without.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
@@ -19,9 +19,11 @@ from optlab import (
     AdaGrad,
     Adam,
     AdamW,
+    DecoupledWeightDecay,
     L2Penalty,
     Momentum,
     RMSProp,
+    check_decay_rate,
     circle,
     linear_warmup,
     replicate,
@@ -29,7 +31,8 @@ from optlab import (
     train,
     xor,
 )
-from optlab.optimizers import Optimizer
+from optlab.noise import train_minibatch
+from optlab.optimizers import Optimizer, Wrapper
 from optlab.training import _PackedParameters, minimize
 
 LRS = np.array([1e-3, 1e-2, 1e-1])[:, None, None]
@@ -164,3 +167,59 @@ def test_minimize_can_skip_recording_iterates():
     kept_final, kept_losses, kept = minimize(objective, init, SGD(lr=0.5), 5)
     assert len(kept) == 5 and np.array_equal(kept_losses, losses)
     assert all(np.array_equal(a, b) for a, b in zip(kept[-1], final))
+
+
+FAST_LRS = np.array([0.02, 0.05, 0.1])[:, None, None]
+
+
+@pytest.mark.parametrize("optimizer", [SGD(lr=0.5), Momentum(lr=10 * FAST_LRS, beta=0.9), Adam(lr=FAST_LRS),
+                                       AdamW(lr=0.05, weight_decay=1e-4)], ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize("stop_below", [None, 0.11])
+def test_packed_minibatch_training_equals_the_plain_loop(optimizer, stop_below, monkeypatch):
+    net = MLP((2, 8, 1))
+    batch = replicate(net.init(np.random.default_rng(123)), 3)
+    X, Y = circle(n=60)
+    assert _PackedParameters.applies(batch, optimizer)
+
+    def run():
+        return train_minibatch(net, batch, X, Y, optimizer, 8, 25, seeds=np.arange(3), stop_below=stop_below)
+
+    packed = run()
+    monkeypatch.setattr(_PackedParameters, "applies", staticmethod(lambda params, optimizer: False))
+    plain = run()
+    assert_same_bits(packed, plain.params, plain.losses)
+    assert len(packed.losses) < 9 if stop_below else len(packed.losses) == 9
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS + [DecoupledWeightDecay(SGD(lr=0.1), weight_decay=0.01,
+                                                                         scale_by_lr=True)], ids=repr)
+def test_with_lr_is_the_optimizer_rebuilt_with_that_rate(optimizer):
+    """``with_lr`` copies the optimizer and checks the new rate alone; rebuilding it checks every field."""
+    changed = optimizer.with_lr(0.25)
+    if isinstance(optimizer, Wrapper):
+        inner, rebuilt = optimizer.inner, replace(optimizer, inner=replace(optimizer.inner, lr=0.25))
+    else:
+        inner, rebuilt = optimizer, replace(optimizer, lr=0.25)
+    assert changed == rebuilt and type(changed) is type(optimizer)
+    assert optimizer.lr == inner.lr != 0.25  # the original is left alone
+    for bad, message in [(-0.1, r"lr must lie in \[0, inf\)"), (float("nan"), "lr must be finite"),
+                         (np.array([0.1, -1e-9]), r"lr must lie in \[0, inf\)"),
+                         (np.array([[0.1], [np.inf]]), "lr must be finite"), ("fast", "lr must be a real number")]:
+        with pytest.raises(ValueError, match=message):
+            optimizer.with_lr(bad)
+
+
+def test_an_array_is_checked_like_its_entries_one_by_one():
+    for values in ([0.0, 0.5, 0.999], [], [0.5, 1.0], [-0.0, 0.2], [0.3, np.nan], [np.inf], [-np.inf, 0.1]):
+        expected = None
+        for value in values:  # the plain path: one float at a time
+            try:
+                check_decay_rate("beta", value)
+            except ValueError as error:
+                expected = expected or str(error).split(",")[0]
+        try:
+            check_decay_rate("beta", np.array(values))
+            found = None
+        except ValueError as error:
+            found = str(error).split(",")[0]
+        assert found == expected, values

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from optlab import MLP, Adam, circle, datasets, replicate, train, xor
 from optlab.datasets import DIGITS_SHA256, digits, one_hot, random_split
-from optlab.network import SIGMOID_FLOOR, cross_entropy, sigmoid, softmax, stack
+from optlab.network import CRITERIA, SIGMOID_FLOOR, cross_entropy, sigmoid, softmax, stack
 
 
 def finite_difference_grads(model, params, X, Y, h=1e-6):
@@ -292,3 +292,20 @@ def test_random_split_is_a_partition_of_the_samples():
     np.testing.assert_array_equal(again[1][0], parts[1][0])
     with pytest.raises(ValueError, match="add up to the 20 samples"):
         random_split(X, X, (10, 5, 3))
+
+
+@pytest.mark.parametrize("model", ARCHITECTURES + [MLP((5, 7, 4), activation="relu", criterion="cross_entropy")],
+                         ids=repr)
+def test_predict_and_loss_are_the_forward_pass_and_criterion_bit_for_bit(model):
+    """``predict`` computes each activation in place and ``loss`` skips the gradient: the same numbers, and
+    the inputs left alone."""
+    rng = np.random.default_rng(4)
+    batched = stack([[p + 0.1 * rng.standard_normal(p.shape) for p in model.init(rng)] for _ in range(3)])
+    X = rng.standard_normal((model.sizes[0], 11))
+    Y = one_hot(rng.integers(0, model.sizes[-1], 11), model.sizes[-1])
+    before = [p.copy() for p in batched] + [X.copy()]
+    for params in (batched, [p[1] for p in batched]):
+        _, activations = model.forward(params, X)
+        assert np.array_equal(model.predict(params, X), activations[-1])
+        assert np.array_equal(model.loss(params, X, Y), CRITERIA[model.criterion](activations[-1], Y)[0])
+    assert all(np.array_equal(a, b) for a, b in zip(before, batched + [X]))

@@ -144,3 +144,33 @@ def test_minibatch_runs_follow_their_own_seed(circle_task):
     alone = train_minibatch(net, replicate(init, 1), X, Y, SGD(lr=0.5), epochs=3, batch_size=30, seeds=[6])
     np.testing.assert_allclose(both.losses[:, 1], alone.losses[:, 0], rtol=1e-12)
     assert both.losses.shape == (4, 2) and both.losses[-1, 0] != both.losses[-1, 1]
+
+
+def test_minibatch_training_without_losses_is_the_same_run(circle_task):
+    net, init, X, Y = circle_task
+    args = (net, replicate(init, 2), X, Y, Adam(lr=0.05), 3, 30, [0, 1])
+    recorded, skipped = train_minibatch(*args), train_minibatch(*args, record_losses=False)
+    assert recorded.losses.shape == (4, 2) and skipped.losses.size == 0
+    for ours, theirs in zip(skipped.params, recorded.params):
+        np.testing.assert_array_equal(ours, theirs)
+    with pytest.raises(ValueError, match="record_losses"):
+        train_minibatch(*args, stop_below=0.1, record_losses=False)
+
+
+def test_epoch_order_sorts_keys_that_are_all_distinct():
+    """For a fixed seed the keys are a bijection of the counter, so any sort gives the stable sort's permutation."""
+    for seeds, epoch, samples in [(np.arange(10), 0, 997), (np.arange(3, 23), 7, 300), (np.array([5]), 2, 1)]:
+        keys = random_bits(seeds.astype(np.uint64)[:, None],
+                           np.arange(epoch * samples, (epoch + 1) * samples, dtype=np.uint64)[None, :])
+        np.testing.assert_array_equal(epoch_order(seeds, epoch, samples), np.argsort(keys, axis=-1, kind="stable"))
+    # The finaliser is invertible: undoing each step recovers the input, so no two counters share a key.
+    x = np.arange(2**16, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    z = mix64(x)
+    z ^= z >> np.uint64(31)
+    z ^= z >> np.uint64(62)
+    with np.errstate(over="ignore"):
+        z *= np.uint64(pow(0x94D049BB133111EB, -1, 2**64))
+        z ^= (z >> np.uint64(27)) ^ (z >> np.uint64(54))
+        z *= np.uint64(pow(0xBF58476D1CE4E5B9, -1, 2**64))
+    z ^= (z >> np.uint64(30)) ^ (z >> np.uint64(60))
+    np.testing.assert_array_equal(z, x)

@@ -109,30 +109,32 @@ def _column(values) -> np.ndarray:
     return np.asarray(values, dtype=float)[:, None, None]
 
 
-def _fit(name: str, settings: list[dict], seeds, epochs: int, batch_size: int = BATCH, lr_schedule=None):
+def _fit(name: str, settings: list[dict], seeds, epochs: int, batch_size: int = BATCH, lr_schedule=None, **options):
     """Train one network per pair (``settings[k]``, ``seeds[k]``) as one batch.
 
-    Returns the :class:`optlab.training.Training` and the wall-clock seconds
-    of one epoch of one network. Runs without a schedule are remembered, so
-    a run that two experiments share (Adam at its tuned rate, say) is made once.
+    ``options`` are :func:`optlab.noise.train_minibatch`'s ``stop_below``
+    and ``record_losses``. Returns the :class:`optlab.training.Training` and
+    the wall-clock seconds of one epoch of one network. Runs without a
+    schedule are remembered, so a run that two experiments share (Adam at
+    its tuned rate, say) is made once.
     """
     if lr_schedule is not None:
-        return _train(name, settings, seeds, epochs, batch_size, lr_schedule)
+        return _train(name, settings, seeds, epochs, batch_size, lr_schedule, **options)
     key = tuple(tuple(sorted(s.items())) for s in settings)
-    return _remembered(name, key, tuple(int(s) for s in seeds), epochs, batch_size)
+    return _remembered(name, key, tuple(int(s) for s in seeds), epochs, batch_size, **options)
 
 
 @lru_cache(maxsize=16)
-def _remembered(name, settings_key, seeds, epochs, batch_size):
-    return _train(name, [dict(items) for items in settings_key], seeds, epochs, batch_size, None)
+def _remembered(name, settings_key, seeds, epochs, batch_size, **options):
+    return _train(name, [dict(items) for items in settings_key], seeds, epochs, batch_size, None, **options)
 
 
-def _train(name, settings, seeds, epochs, batch_size, lr_schedule):
+def _train(name, settings, seeds, epochs, batch_size, lr_schedule, **options):
     hyper = {key: _column([s[key] for s in settings]) for key in settings[0]}
     X, Y = task().train
     start = time.perf_counter()
     fit = train_minibatch(MODEL, initial_weights(seeds), X, Y, make_optimizer(name, **hyper), epochs, batch_size,
-                          seeds=np.asarray(seeds), lr_schedule=lr_schedule)
+                          seeds=np.asarray(seeds), lr_schedule=lr_schedule, **options)
     return fit, (time.perf_counter() - start) / (len(seeds) * epochs)
 
 
@@ -165,7 +167,8 @@ def tune(horizon: int = EPOCHS, seeds: int = 1) -> Tuning:
     table = {name: trials(name) for name in OPTIMIZERS}
     losses, accuracies, chosen, verdicts = {}, {}, {}, {}
     for name, settings in table.items():
-        fit, _ = _fit(name, [s for s in settings for _ in tuning_seeds], np.tile(tuning_seeds, len(settings)), horizon)
+        fit, _ = _fit(name, [s for s in settings for _ in tuning_seeds], np.tile(tuning_seeds, len(settings)), horizon,
+                      record_losses=False)  # the choice reads the validation set alone
         losses[name] = MODEL.loss(fit.params, X, Y).reshape(len(settings), seeds).mean(axis=1)
         accuracies[name] = MODEL.accuracy(fit.params, X, Y).reshape(len(settings), seeds).mean(axis=1)
         best = int(np.argmin(losses[name]))
@@ -241,12 +244,15 @@ def batch_sizes(horizon: int = EPOCHS, seeds: int = 10, settings: dict | None = 
 
     Every batch size gets the same number of epochs, so the same number of
     gradients of single images; a larger batch makes fewer updates of them.
+    The runs at ``BATCH`` are those of :func:`compare`; the others stop once
+    every seed is below :data:`TARGET`, which changes none of the answers.
     """
     settings = TUNED if settings is None else settings
     epochs, updates = {}, {}
     for name in BATCH_OPTIMIZERS:
         for size in BATCH_SIZES:
-            fit, _ = _fit(name, [settings[name]] * seeds, np.arange(seeds), horizon, size)
+            until = {} if size == BATCH else dict(stop_below=TARGET)  # compare's run, made once, is drawn in full
+            fit, _ = _fit(name, [settings[name]] * seeds, np.arange(seeds), horizon, size, **until)
             epochs[name, size] = epochs_to_target(fit.losses)
             updates[name, size] = epochs[name, size] * batches_per_epoch(SPLIT[0], size)
     verdicts = {
