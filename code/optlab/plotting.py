@@ -72,8 +72,8 @@ def use_style() -> None:
     Every figure is laid out when it is drawn (``figure.autolayout``, Matplotlib's
     tight layout; a figure made with ``layout="constrained"`` keeps that), so
     its labels fit inside it. In a notebook the inline backend then need not
-    crop the picture to its ink, which costs a second drawing of every figure:
-    :func:`_keep_inline_figures_uncropped` turns the crop off.
+    crop the picture to its ink, which costs a second drawing of every figure,
+    and this function turns the crop off.
     """
     plt.rcParams.update({
         "figure.dpi": 96,
