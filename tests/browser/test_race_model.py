@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from booktools import ROOT, race_vectors
+from booktools import ROOT
+from harness.race import load_scripts
 
 RACE = ROOT / "_static" / "race"
 
@@ -17,9 +18,7 @@ RACE = ROOT / "_static" / "race"
 @pytest.fixture(scope="module")
 def page(browser):
     page = browser.new_page()
-    race_vectors.load_core(page, RACE)
-    for script in ("race_input.js", "race_model.js"):
-        page.add_script_tag(path=str(RACE / script))
+    load_scripts(page, RACE, "race_input.js", "race_model.js")
     yield page
     page.close()
 
