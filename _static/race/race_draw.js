@@ -206,7 +206,8 @@
      * only when what it shows differs from the last snapshot's: the map's
      * background when the surface or the scale changes, the loss plot's
      * when its decades change, the whole runs when a run shown or the
-     * drawing's coarseness changes; the race so far grows with the step.
+     * drawing's coarseness changes (or the step goes back before them);
+     * the race so far grows with the step.
      */
     draw(snap) {
       this.snap = snap;
@@ -231,8 +232,8 @@
         this.keys.decades = decades;
       }
       const paths = `${runs} ${this.lossRange} ${this.coarse}`;
-      if (this.keys.paths !== paths) {
-        this.ghosts = this.drawGhosts(this.palette);
+      if (this.keys.paths !== paths || snap.t < this.ghostsFrom) {
+        this.ghosts = this.drawGhosts(this.palette, snap.t);
         this.layers = {};
         this.keys.paths = paths;
       }
@@ -267,9 +268,12 @@
     // Each shown optimizer's whole run, thin, on both plots: what the race
     // will do, drawn as soon as anything changes. Like the bold race so far,
     // each line lies on its halo (at least 3:1 against it), and each ends in
-    // a label with its name.
-    drawGhosts(colors) {
+    // a label with its name. Only the pieces from step `from` on are drawn:
+    // the race so far, whose halo is wider, covers the steps before (draw()
+    // draws the layer again when the step goes back before `from`).
+    drawGhosts(colors, from) {
       const result = {};
+      this.ghostsFrom = from;
       this.labels = {};
       for (const kind of ["map", "loss"]) {
         const { canvas, ctx, f } = this.layer(kind, "ghosts", true);
@@ -282,7 +286,7 @@
           ctx.lineWidth = width;
           for (const name of this.snap.shown) {
             ctx.strokeStyle = colors[stroke][name];
-            for (const piece of this.ghostPieces(kind, name)) ctx.stroke(piece);
+            for (const piece of this.ghostPieces(kind, name)) if (piece.last > from) ctx.stroke(piece.path);
           }
         }
         this.labels[kind] = this.drawEndLabels(ctx, f, kind, colors);
@@ -339,7 +343,7 @@
       return Math.max(1, byInk, this.coarse && kind === "map" ? Math.ceil(points / COARSE_POINTS) : 1);
     }
 
-    // The whole run as paths of PIECE steps, for the faint layer.
+    // The whole run as paths of PIECE steps, each {last (its last step), path}, for the faint layer.
     ghostPieces(kind, name) {
       const g = this.geometry(kind, name);
       const key = this.coarse ? "coarsePieces" : "pieces";
@@ -348,8 +352,10 @@
         const size = this.coarse ? COARSE_PIECE : PIECE;
         g[key] = [];
         const stride = this.stride(kind, g);
-        for (let first = 0; first < last; first += size)
-          g[key].push(polyline(g.xy, first, Math.min(last, first + size), { box: this.frame(kind), stride, columns: kind === "loss" }).path);
+        for (let first = 0; first < last; first += size) {
+          const to = Math.min(last, first + size);
+          g[key].push({ last: to, path: polyline(g.xy, first, to, { box: this.frame(kind), stride, columns: kind === "loss" }).path });
+        }
       }
       return g[key];
     }
