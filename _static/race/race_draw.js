@@ -40,15 +40,16 @@
   // race_ui.js asks for the fine drawing when the slider stops.
   const COARSE_POINTS = 300;
   const COARSE_PIECE = 512;
-  // The time to stroke a path grows with its length in pixels (its ink), and
-  // a noisy run's 3000 steps can each cross half the map: at sigma = 100
-  // the eight whole runs and races so far are 300 map diagonals of ink each,
-  // over half a second to draw. A path keeps every stride-th point, the
-  // stride chosen so that its ink stays under this many diagonals of its
-  // plot: a path that long covers the plot many times over, so what is left
-  // out is a scribble inside a scribble. The loss plot also skips, in each
-  // pixel column, the points within the extent already drawn there.
-  const INK = { fine: 24, coarse: 4 };
+  // The time to stroke a path grows with its length in device pixels (its
+  // ink), and a noisy run's 3000 steps can each cross half the map: at
+  // sigma = 100 the eight whole runs and races so far are 300 map diagonals
+  // of ink each, over half a second to draw. A path keeps every stride-th
+  // point, the stride chosen so that its ink stays under this many device
+  // pixels (24 diagonals of a laptop's map drawn fine, 4 coarse): a path that
+  // long covers the plot many times over, so what is left out is a scribble
+  // inside a scribble. The loss plot also skips, in each pixel column, the
+  // points within the extent already drawn there.
+  const INK = { fine: 15000, coarse: 2500 };
   const dashes = (name) => STYLES[name].dash.map((d) => d * LINE_WIDTH);
 
   // On the dark theme, black disappears: SGD takes the text colour, and
@@ -71,7 +72,11 @@
       this.spare = {};
       this.arrows = [];
       this.arrowScale = null;
-      this.coarse = false;
+      this.coarse = { map: false, loss: false }; // per plot: the applet refines one plot at a time
+      this.ghosts = {};
+      this.ghostsFrom = {};
+      this.labels = {};
+      this.layers = {};
       this.snap = null; // the snapshot drawn last
       this.keys = {}; // what the layers kept were drawn from
       this.invalidate();
@@ -196,9 +201,9 @@
       this.keys = {};
     }
 
-    // Draw paths coarse (while a slider moves) or fine: the next draw redraws them.
-    setCoarse(on) {
-      this.coarse = on;
+    // Draw the paths of the plots `kinds` coarse (while a slider moves) or fine: the next draw redraws them.
+    setCoarse(on, kinds = ["map", "loss"]) {
+      for (const kind of kinds) this.coarse[kind] = on;
     }
 
     /**
@@ -231,11 +236,12 @@
         this.lossBackground = this.drawLossBackground(this.palette);
         this.keys.decades = decades;
       }
-      const paths = `${runs} ${this.lossRange} ${this.coarse}`;
-      if (this.keys.paths !== paths || snap.t < this.ghostsFrom) {
-        this.ghosts = this.drawGhosts(this.palette, snap.t);
-        this.layers = {};
-        this.keys.paths = paths;
+      for (const kind of ["map", "loss"]) {
+        const paths = `${runs} ${this.lossRange} ${this.coarse[kind]}`;
+        if (this.keys[`${kind} paths`] === paths && snap.t >= this.ghostsFrom[kind]) continue;
+        this.ghosts[kind] = this.drawGhosts(kind, this.palette, snap.t);
+        delete this.layers[kind];
+        this.keys[`${kind} paths`] = paths;
       }
       this.drawMap(this.palette);
       this.drawLoss(this.palette);
@@ -271,29 +277,24 @@
     // a label with its name. Only the pieces from step `from` on are drawn:
     // the race so far, whose halo is wider, covers the steps before (draw()
     // draws the layer again when the step goes back before `from`).
-    drawGhosts(colors, from) {
-      const result = {};
-      this.ghostsFrom = from;
-      this.labels = {};
-      for (const kind of ["map", "loss"]) {
-        const { canvas, ctx, f } = this.layer(kind, "ghosts", true);
-        ctx.save();
-        ctx.beginPath();
-        ctx.rect(f.x, f.y, f.w, f.h);
-        ctx.clip();
-        ctx.lineJoin = "bevel";
-        for (const [stroke, width] of [["halo", GHOST_WIDTH + 2], ["line", GHOST_WIDTH]]) {
-          ctx.lineWidth = width;
-          for (const name of this.snap.shown) {
-            ctx.strokeStyle = colors[stroke][name];
-            for (const piece of this.ghostPieces(kind, name)) if (piece.last > from) ctx.stroke(piece.path);
-          }
+    drawGhosts(kind, colors, from) {
+      this.ghostsFrom[kind] = from;
+      const { canvas, ctx, f } = this.layer(kind, "ghosts", true);
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(f.x, f.y, f.w, f.h);
+      ctx.clip();
+      ctx.lineJoin = "bevel";
+      for (const [stroke, width] of [["halo", GHOST_WIDTH + 2], ["line", GHOST_WIDTH]]) {
+        ctx.lineWidth = width;
+        for (const name of this.snap.shown) {
+          ctx.strokeStyle = colors[stroke][name];
+          for (const piece of this.ghostPieces(kind, name)) if (piece.last > from) ctx.stroke(piece.path);
         }
-        this.labels[kind] = this.drawEndLabels(ctx, f, kind, colors);
-        ctx.restore();
-        result[kind] = canvas;
       }
-      return result;
+      this.labels[kind] = this.drawEndLabels(ctx, f, kind, colors);
+      ctx.restore();
+      return canvas;
     }
 
     // Each shown run's name at the end of its whole run, on a halo of the
@@ -334,22 +335,23 @@
     }
 
     // Every how many points of a run the drawing keeps (the last point always): 1 for a fine path of
-    // little ink; more for a coarse map path of over COARSE_POINTS points, or a path of too much ink.
+    // little ink; more for a coarse path of over COARSE_POINTS points, or a path of too much ink.
     stride(kind, g) {
       const f = this.frame(kind);
       const points = g.xy.length / 2;
       const ink = g.ink ?? (g.ink = pathInk(g.xy, Math.hypot(f.w, f.h)));
-      const byInk = Math.ceil(ink / (Math.hypot(f.w, f.h) * (this.coarse ? INK.coarse : INK.fine)));
-      return Math.max(1, byInk, this.coarse && kind === "map" ? Math.ceil(points / COARSE_POINTS) : 1);
+      const coarse = this.coarse[kind];
+      const byInk = Math.ceil((ink * f.dpr) / (coarse ? INK.coarse : INK.fine));
+      return Math.max(1, byInk, coarse ? Math.ceil(points / COARSE_POINTS) : 1);
     }
 
     // The whole run as paths of PIECE steps, each {last (its last step), path}, for the faint layer.
     ghostPieces(kind, name) {
       const g = this.geometry(kind, name);
-      const key = this.coarse ? "coarsePieces" : "pieces";
+      const key = this.coarse[kind] ? "coarsePieces" : "pieces";
       if (!g[key]) {
         const last = g.xy.length / 2 - 1;
-        const size = this.coarse ? COARSE_PIECE : PIECE;
+        const size = this.coarse[kind] ? COARSE_PIECE : PIECE;
         g[key] = [];
         const stride = this.stride(kind, g);
         for (let first = 0; first < last; first += size) {
@@ -428,7 +430,7 @@
         haloCtx.strokeStyle = colors.halo[name];
         ctx.strokeStyle = colors.line[name];
         ctx.setLineDash(dashes(name));
-        const size = this.coarse ? COARSE_PIECE : PIECE;
+        const size = this.coarse[kind] ? COARSE_PIECE : PIECE;
         const stride = this.stride(kind, this.geometry(kind, name));
         for (let first = end.i; first < last; first += size) {
           const to = Math.min(last, first + size);

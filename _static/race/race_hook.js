@@ -14,13 +14,16 @@
  *   series(name)     the loss gaps the loss plot draws for optimizer `name` (steps 0..t)
  *   drawn()          what the drawing drew last: frames ({map, loss}: plot boxes in CSS pixels),
  *                    view (the map's window), stretch, lossRange, belowFloor, arrows, arrowScale,
- *                    arrowsOf, labels ({map, loss}: end labels' boxes), colors, coarse, and
- *                    stabilityGrid (the stability map's grid box)
+ *                    arrowsOf, labels ({map, loss}: end labels' boxes), colors, coarse (true
+ *                    while either plot's paths are coarse), and stabilityGrid (the stability
+ *                    map's grid box)
  *   ghosts(kind)     the canvas of the whole runs drawn faintly on the "map" or "loss" plot
  *   toPixels(w)      CSS pixels on the map canvas of the point w = [w1, w2]
  *   goTo(step, playing = false)  show `step` (at most the race's length) as Step does, or as a
  *                    frame of the animation does when `playing`
- *   redraw(coarse)   draw the race again, coarse (as while a slider moves) or fine (as after)
+ *   redraw(coarse)   draw the race again, coarse (as while a slider moves) or fine
+ *   refine()         draw one coarse plot fine, the map first: the applet's task REFINE_DELAY
+ *                    after the last change, and the one that follows it
  *   open(fragment)   the race of a link's fragment ("" for the opening race), as a new page opens it
  *   countDraws()     from now on, count the drawings: returns a function that reads the count
  *   parts            the applet's elements: root, map, loss, play, more, standings, help, caption,
@@ -59,7 +62,7 @@
         arrowsOf: drawing.arrowsOf,
         labels: drawing.labels,
         colors: drawing.colors(),
-        coarse: drawing.coarse,
+        coarse: drawing.coarse.map || drawing.coarse.loss,
         stabilityGrid: race.stability.grid(),
       }),
       ghosts: (kind) => drawing.ghosts[kind],
@@ -73,6 +76,7 @@
         drawing.setCoarse(coarse);
         race.refresh();
       },
+      refine: () => race.refine(),
       open(fragment) {
         history.replaceState(null, "", location.pathname + fragment);
         model.arrowsOf = null;

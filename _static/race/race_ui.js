@@ -324,11 +324,15 @@
       this.refineTimer = setTimeout(() => this.refine(), REFINE_DELAY);
     }
 
+    // Draw the paths of one coarse plot fine, the map first; the other plot's
+    // follow in a task of their own, so the page answers the reader between the two.
     refine() {
       clearTimeout(this.refineTimer);
-      if (!this.drawing.coarse) return;
-      this.drawing.setCoarse(false);
-      this.refresh();
+      const coarse = ["map", "loss"].filter((kind) => this.drawing.coarse[kind]);
+      if (!coarse.length) return;
+      this.drawing.setCoarse(false, coarse.slice(0, 1));
+      this.drawing.draw(this.model.snapshot());
+      if (coarse.length > 1) this.refineTimer = setTimeout(() => this.refine(), 0);
     }
 
     // A change of how the race is shown (speed, floor, scale): redraw and update the link; the race stays.
