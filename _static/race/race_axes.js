@@ -191,7 +191,7 @@
         ctx.lineTo(f.x + f.w, y);
       }
       ctx.stroke();
-      if (this.belowFloor()) {
+      if (this.crossesFloor) {
         // The floor: a dashed line, labelled, where every smaller value is drawn.
         const y = this.lossY(f, 10 ** lo);
         ctx.strokeStyle = colors.muted;

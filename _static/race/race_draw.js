@@ -228,9 +228,10 @@
       const runs = `${snap.floor} ${snap.horizon} ${snap.shown.map((name) => `${name}:${runId(snap.runs[name])}`)}`;
       if (this.keys.runs !== runs) {
         this.lossRange = this.computeLossRange();
+        this.crossesFloor = this.belowFloor();
         this.keys.runs = runs;
       }
-      const decades = `${this.lossRange} ${snap.horizon} ${this.belowFloor()}`;
+      const decades = `${this.lossRange} ${snap.horizon} ${this.crossesFloor}`;
       if (this.keys.decades !== decades) {
         delete this.frames.loss;
         this.lossBackground = this.drawLossBackground(this.palette);

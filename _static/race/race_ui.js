@@ -1,10 +1,11 @@
 /* The Optimizer Race, its user interface: controls, events, animation and text.
  *
- * A Race is mounted in every element marked data-optimizer-race. It keeps
- * the reader's choices (surface, start, settings, optimizers shown, noise,
- * schedule, race length, step) and the runs of the pure core
- * (race_core.js), builds the controls, the standings (which are the
- * legend) and the settings, and hands the drawing to Plots (race_draw.js).
+ * A Race is mounted in every element marked data-optimizer-race. Its model
+ * (race_model.js) keeps the reader's choices (surface, start, settings,
+ * optimizers shown, noise, schedule, race length, step) and the runs of the
+ * pure core (race_core.js); the Race builds the controls, the standings
+ * (which are the legend) and the settings, changes the model when they
+ * change, and hands each snapshot of the model to Plots (race_draw.js).
  * What the reader types or links is read by race_input.js: the same
  * validation serves the fields and the URL fragment, so a shared link is as
  * safe as a typed value. No framework, no network: the book works offline.
