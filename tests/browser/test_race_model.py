@@ -58,6 +58,18 @@ def test_explanations_only_while_paused_with_more_open(page):
     assert result == [False, None, ["SGD", "Momentum"], "SGD", None]
 
 
+def test_its_snapshot_is_what_the_drawing_needs(page):
+    """The snapshot holds the configuration, the runs themselves, the names shown, and, paused with More open,
+    the explanations, the arrows' owner and its stability map; playing, neither."""
+    result = model(page, "race=1&on=Momentum,Adam&step=7&more=1",
+                   """(m) => { m.updateExplanations(); const s = m.snapshot();
+                              const out = [s.surface === m.surface, s.runs === m.runs, s.shown, s.t, s.config.step,
+                                           Object.keys(s.explanations), s.arrowsOf, s.stability.name];
+                              m.playing = true; m.updateExplanations(); const p = m.snapshot();
+                              return out.concat([p.playing, p.explanations, p.arrowsOf, p.stability]); }""")
+    assert result == [True, True, ["Momentum", "Adam"], 7, 7, ["Momentum", "Adam"], "Momentum", "Momentum", True, None, None, None]
+
+
 def test_a_race_beyond_the_first_sight_opens_more(page):
     assert model(page, "race=1&surface=saddle", "(m) => m.more") is True
     assert model(page, "race=1&on=Momentum", "(m) => m.more") is False
