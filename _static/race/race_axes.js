@@ -19,7 +19,7 @@
     // axes and minima, drawn once per surface, size, scale and theme.
     drawBackground(colors) {
       const { canvas, ctx, f } = this.layer("map", "background", false);
-      const s = this.race.surface;
+      const s = this.snap.surface;
       const [x0, x1, y0, y1] = this.view();
       const nx = Math.max(40, Math.round(f.w / 3));
       const ny = Math.max(30, Math.round(f.h / 3));
@@ -149,16 +149,16 @@
     computeLossRange() {
       let lo = Infinity;
       let hi = -Infinity;
-      const shown = this.race.shown();
-      for (const opt of shown)
-        for (const v of this.race.runs[opt.name].gap)
+      const { shown, runs } = this.snap;
+      for (const name of shown)
+        for (const v of runs[name].gap)
           if (v > 0 && Number.isFinite(v)) {
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);
           }
-      const floor = this.race.floor;
+      const floor = this.snap.floor;
       if (!Number.isFinite(lo)) return [Math.max(floor, -3), Math.max(floor + 1, 1)];
-      const first = Math.max(...shown.map((o) => this.race.runs[o.name].gap[0]).filter((v) => v > 0), 1e-300);
+      const first = Math.max(...shown.map((name) => runs[name].gap[0]).filter((v) => v > 0), 1e-300);
       let top = Math.ceil(Math.log10(Math.min(hi, first * 1e4)));
       const bottom = Math.max(Math.floor(Math.log10(lo)), floor);
       if (top <= bottom) top = bottom + 1;
@@ -168,7 +168,7 @@
     // True when some shown run goes below the floor of the loss plot.
     belowFloor() {
       const limit = 10 ** this.lossRange[0];
-      return this.race.shown().some((o) => this.race.runs[o.name].gap.some((v) => v < limit));
+      return this.snap.shown.some((name) => this.snap.runs[name].gap.some((v) => v < limit));
     },
 
     // Position of a loss value on the loss plot, clamped to the decades shown.
@@ -191,7 +191,7 @@
         ctx.lineTo(f.x + f.w, y);
       }
       ctx.stroke();
-      if (this.belowFloor()) {
+      if (this.crossesFloor) {
         // The floor: a dashed line, labelled, where every smaller value is drawn.
         const y = this.lossY(f, 10 ** lo);
         ctx.strokeStyle = colors.muted;
@@ -207,14 +207,14 @@
         ctx.textBaseline = "bottom";
         ctx.fillText(`values below ${powerOfTen(lo)} are drawn on this line`, f.x + f.w - 4, y - 4);
       }
-      this.drawAxes(ctx, f, colors, f.axes, [0, this.race.horizon, lo, hi]);
+      this.drawAxes(ctx, f, colors, f.axes, [0, this.snap.horizon, lo, hi]);
       return canvas;
     },
 
     drawLoss(colors) {
       const layer = this.grow("loss", colors, 0);
       const { ctx, f } = this.compose("loss", this.lossBackground, layer);
-      const x = f.x + (this.race.t / this.race.horizon) * f.w;
+      const x = f.x + (this.snap.t / this.snap.horizon) * f.w;
       ctx.strokeStyle = colors.muted;
       ctx.lineWidth = 1;
       ctx.setLineDash([2, 3]);

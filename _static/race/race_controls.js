@@ -164,7 +164,10 @@
       this.caption = el("p", { className: "race-caption", id: id("caption") });
       this.explainBox = el("section", { className: "race-explain", "aria-label": "One update explained" });
       this.setup = this.buildSetup(id);
-      this.stability = new R.StabilityView(this, this.id);
+      this.stability = new R.StabilityView(this.id, (name, settings) => {
+        this.change(() => (this.model.hyper[name] = { ...this.model.hyper[name], ...settings }), name);
+        this.syncInputs();
+      });
       root.append(this.intro, this.stage, this.help, this.caption, this.explainBox, this.stability.box, this.setup);
       this.describeHelp();
       // What the first sight leaves out, and what a teacher's link may hide (race_input.js's HIDEABLE).
@@ -181,7 +184,7 @@
 
     // The first sight (more false): the optimizers shown, their settings, Play and Step, the map and its legend.
     setMore(on) {
-      this.more = on;
+      this.model.more = on;
       this.root.classList.toggle("race-simple", !on);
       this.moreButton.setAttribute("aria-expanded", String(on));
       this.moreButton.textContent = on ? "Less" : "More";
@@ -189,7 +192,7 @@
 
     // Hide the parts a teacher's link names; show the others.
     hideParts(names) {
-      this.hidden = names.slice();
+      this.model.hidden = names.slice();
       for (const [name, nodes] of Object.entries(this.parts)) for (const node of nodes) node.classList.toggle("race-hidden", names.includes(name));
     },
 
@@ -336,18 +339,18 @@
       };
       for (const opt of OPTIMIZERS) {
         const row = this.rows[opt.name];
-        for (const key of Object.keys(row.inputs)) show({ input: row.inputs[key], slider: row.sliders[key] }, key, this.hyper[opt.name][key]);
-        row.checkbox.checked = this.visible[opt.name];
+        for (const key of Object.keys(row.inputs)) show({ input: row.inputs[key], slider: row.sliders[key] }, key, this.model.hyper[opt.name][key]);
+        row.checkbox.checked = this.model.visible[opt.name];
       }
-      show(this.noise, "sigma", this.sigma);
-      this.seedInput.value = String(this.seed);
-      this.startInputs.forEach((input, i) => (input.value = String(this.start[i])));
-      this.surfaceSelect.value = this.surface.key;
-      this.horizonSelect.value = String(this.horizon);
-      this.scheduleSelect.value = this.schedule;
-      this.speedSelect.value = String(this.speed);
-      this.floorSelect.value = String(this.floor);
-      this.scaleBox.checked = this.toScale;
+      show(this.noise, "sigma", this.model.sigma);
+      this.seedInput.value = String(this.model.seed);
+      this.startInputs.forEach((input, i) => (input.value = String(this.model.start[i])));
+      this.surfaceSelect.value = this.model.surface.key;
+      this.horizonSelect.value = String(this.model.horizon);
+      this.scheduleSelect.value = this.model.schedule;
+      this.speedSelect.value = String(this.model.speed);
+      this.floorSelect.value = String(this.model.floor);
+      this.scaleBox.checked = this.model.toScale;
     },
 
     paintSwatch(box, colors) {

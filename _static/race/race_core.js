@@ -17,8 +17,8 @@
  * float64 computations bit-for-bit equal except where a library function
  * (pow, exp) rounds differently in its last bit.
  *
- * Load order: race_data.js, race_core.js, race_input.js, race_draw.js,
- * race_ui.js (plain scripts, no build step, so the page works from file:// too).
+ * Loaded first after race_data.js; race.html lists the others in order
+ * (plain scripts, no build step, so the page works from file:// too).
  */
 (function () {
   "use strict";

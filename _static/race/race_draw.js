@@ -1,14 +1,17 @@
 /* The Optimizer Race, its drawing: the contour map and the loss plot on two canvases.
  *
- * Plots draws what a Race (race_ui.js) holds: the surface, the runs, the
- * optimizers shown, the current step and, while the race is paused, the
- * update about to be made. Contours follow optlab.plotting.draw_surface
+ * Plots draws a snapshot of the race (RaceModel.snapshot(), race_model.js):
+ * the surface, the runs, the optimizers shown, the current step and, while
+ * the race is paused, the update about to be made. It keeps what it drew and
+ * compares each snapshot with the last, so it redraws only what changed;
+ * the applet tells it only what the snapshot cannot: a new size or theme
+ * (invalidate) and whether a slider is moving (setCoarse). Contours follow optlab.plotting.draw_surface
  * (log-spaced levels of L - L*); colours, dash patterns and markers are
  * optlab's style table (race_data.js).
  *
  * Layers, from the bottom: the background (shading, contours, minima, axes;
  * redrawn when the surface, size, theme or scale changes), the faint whole
- * runs (redrawn when a run changes), and the race so far, a halo under a
+ * runs (redrawn when a run shown changes), and the race so far, a halo under a
  * line, which only grows while the race plays: a frame draws the new steps
  * alone. Every line lies on a halo of black or white, whichever contrasts
  * more with its colour (at least 4.5:1 for any colour), so a path stays
@@ -20,7 +23,7 @@
   const R = window.OptimizerRace;
   if (R.Plots) return; // a page that embeds the applet twice loads this twice
   const STYLES = R.STYLES;
-  const { haloFor, markerPath2D, fontSize, FONT, niceTicks, decadeTicks, powerOfTen, ARROWS, arrowScale, clipSegment, edgeStub, arrow } = R; // race_marks.js
+  const { haloFor, markerPath2D, fontSize, FONT, niceTicks, decadeTicks, powerOfTen, ARROWS, arrowScale, clipSegment, edgeStub, arrow, pathInk, polyline } = R; // race_marks.js
   const formatNumber = R.formatNumber; // race_input.js
 
   // Lines are as wide as the chapter's (matplotlib's lines.linewidth) and, as
@@ -32,12 +35,21 @@
   // path (RMSProp's 3000 steps on the bowl cross themselves thousands of
   // times) is ten times slower to stroke than the same path in short pieces.
   const PIECE = 32;
-  // While a slider moves, paths are drawn coarse: every STRIDE-th point of a
-  // run of RUN_POINTS steps or more (at most about COARSE_POINTS points a
-  // path), in pieces of COARSE_PIECE steps; race_ui.js asks for the fine
-  // drawing when the slider stops.
+  // While a slider moves, paths are drawn coarse: every stride-th point, at
+  // most about COARSE_POINTS points a path, in pieces of COARSE_PIECE steps;
+  // race_ui.js asks for the fine drawing when the slider stops.
   const COARSE_POINTS = 300;
   const COARSE_PIECE = 512;
+  // The time to stroke a path grows with its length in device pixels (its
+  // ink), and a noisy run's 3000 steps can each cross half the map: at
+  // sigma = 100 the eight whole runs and races so far are 300 map diagonals
+  // of ink each, over half a second to draw. A path keeps every stride-th
+  // point, the stride chosen so that its ink stays under this many device
+  // pixels (24 diagonals of a laptop's map drawn fine, 4 coarse): a path that
+  // long covers the plot many times over, so what is left out is a scribble
+  // inside a scribble. The loss plot also skips, in each pixel column, the
+  // points within the extent already drawn there.
+  const INK = { fine: 15000, coarse: 2500 };
   const dashes = (name) => STYLES[name].dash.map((d) => d * LINE_WIDTH);
 
   // On the dark theme, black disappears: SGD takes the text colour, and
@@ -45,18 +57,28 @@
   const DARK_COLORS = { SGD: "var(--race-fg)", AMSGrad: "#F0E442" };
 
 
+  // A number for each run object, so a snapshot's runs can be compared with the last ones drawn.
+  const runIds = new WeakMap();
+  let lastRunId = 0;
+  const runId = (run) => runIds.get(run) || (runIds.set(run, ++lastRunId), lastRunId);
+
   /* ------------------------------------------------------------------- plots */
 
   class Plots {
-    constructor(race, root, mapCanvas, lossCanvas) {
-      this.race = race; // the RaceModel drawn: its fields and methods, never its DOM
+    constructor(root, mapCanvas, lossCanvas) {
       this.root = root;
       this.mapCanvas = mapCanvas;
       this.lossCanvas = lossCanvas;
       this.spare = {};
       this.arrows = [];
       this.arrowScale = null;
-      this.coarse = false;
+      this.coarse = { map: false, loss: false }; // per plot: the applet refines one plot at a time
+      this.ghosts = {};
+      this.ghostsFrom = {};
+      this.labels = {};
+      this.layers = {};
+      this.snap = null; // the snapshot drawn last
+      this.keys = {}; // what the layers kept were drawn from
       this.invalidate();
     }
 
@@ -91,9 +113,9 @@
     // The window of the map: the surface's, widened along one axis when the
     // reader asks for equal scales on both axes (a unit of w1 as long as a unit of w2).
     view() {
-      const [x0, x1, y0, y1] = this.race.surface.window;
+      const [x0, x1, y0, y1] = this.snap.surface.window;
       const canvas = this.mapCanvas;
-      if (!this.race.toScale || !canvas.width) return [x0, x1, y0, y1];
+      if (!this.snap.toScale || !canvas.width) return [x0, x1, y0, y1];
       const f = this.frame("map");
       const perX = f.w / (x1 - x0);
       const perY = f.h / (y1 - y0);
@@ -109,7 +131,7 @@
 
     // How many times longer a unit of w2 is drawn than a unit of w1 in the surface's own window.
     stretch() {
-      const [x0, x1, y0, y1] = this.race.surface.window;
+      const [x0, x1, y0, y1] = this.snap.surface.window;
       const f = this.frame("map");
       return f.h / (y1 - y0) / (f.w / (x1 - x0));
     }
@@ -117,14 +139,14 @@
     // Ticks and labels of a plot: what the margins are measured from.
     axesOf(kind) {
       if (kind === "map") {
-        const [x0, x1, y0, y1] = this.race.surface.window;
+        const [x0, x1, y0, y1] = this.snap.surface.window;
         return {
           xticks: niceTicks(x0, x1, 6), yticks: niceTicks(y0, y1, 5), label: formatNumber, xname: "w\u2081", yname: "w\u2082",
         };
       }
       const [lo, hi] = this.lossRange || [-3, 1];
       return {
-        xticks: niceTicks(0, this.race.horizon, 6), yticks: decadeTicks(lo, hi),
+        xticks: niceTicks(0, this.snap.horizon, 6), yticks: decadeTicks(lo, hi),
         label: (v, isY) => (isY ? powerOfTen(v) : String(v)), xname: "step", yname: "L \u2212 L*",
       };
     }
@@ -171,39 +193,57 @@
 
     /* ---- what is kept between frames ---- */
 
-    // Forget everything drawn once and kept: after a change of theme, size, surface or scale.
+    // Forget everything drawn once and kept: after a change of theme or size.
     invalidate() {
       this.geometryCache = new WeakMap(); // pixels depend on the size and the window
       this.palette = null;
-      this.background = null;
       this.frames = {};
-      this.forgetRuns();
+      this.keys = {};
     }
 
-    // Draw paths coarse (while a slider moves) or fine; a change redraws the paths.
-    setCoarse(on) {
-      if (this.coarse === on) return;
-      this.coarse = on;
-      this.ghosts = null;
-      this.layers = {};
+    // Draw the paths of the plots `kinds` coarse (while a slider moves) or fine: the next draw redraws them.
+    setCoarse(on, kinds = ["map", "loss"]) {
+      for (const kind of kinds) this.coarse[kind] = on;
     }
 
-    // Forget what depends on the runs or the optimizers shown.
-    forgetRuns() {
-      this.lossRange = null;
-      this.lossBackground = null;
-      this.ghosts = null;
-      this.layers = {};
-      delete this.frames.loss;
-    }
-
-    draw() {
+    /**
+     * Draw snapshot `snap` on both canvases. Each layer kept is drawn again
+     * only when what it shows differs from the last snapshot's: the map's
+     * background when the surface or the scale changes, the loss plot's
+     * when its decades change, the whole runs when a run shown or the
+     * drawing's coarseness changes (or the step goes back before them);
+     * the race so far grows with the step.
+     */
+    draw(snap) {
+      this.snap = snap;
       if (!this.mapCanvas.width || !this.mapCanvas.style.width) return;
       if (!this.palette) this.palette = this.colors();
-      if (!this.lossRange) this.lossRange = this.computeLossRange();
-      if (!this.background) this.background = this.drawBackground(this.palette);
-      if (!this.lossBackground) this.lossBackground = this.drawLossBackground(this.palette);
-      if (!this.ghosts) this.ghosts = this.drawGhosts(this.palette);
+      const window = `${snap.surface.key} ${snap.toScale}`;
+      if (this.keys.window !== window) {
+        this.geometryCache = new WeakMap();
+        this.frames = {};
+        this.background = this.drawBackground(this.palette);
+        this.keys = { window };
+      }
+      const runs = `${snap.floor} ${snap.horizon} ${snap.shown.map((name) => `${name}:${runId(snap.runs[name])}`)}`;
+      if (this.keys.runs !== runs) {
+        this.lossRange = this.computeLossRange();
+        this.crossesFloor = this.belowFloor();
+        this.keys.runs = runs;
+      }
+      const decades = `${this.lossRange} ${snap.horizon} ${this.crossesFloor}`;
+      if (this.keys.decades !== decades) {
+        delete this.frames.loss;
+        this.lossBackground = this.drawLossBackground(this.palette);
+        this.keys.decades = decades;
+      }
+      for (const kind of ["map", "loss"]) {
+        const paths = `${runs} ${this.lossRange} ${this.coarse[kind]}`;
+        if (this.keys[`${kind} paths`] === paths && snap.t >= this.ghostsFrom[kind]) continue;
+        this.ghosts[kind] = this.drawGhosts(kind, this.palette, snap.t);
+        delete this.layers[kind];
+        this.keys[`${kind} paths`] = paths;
+      }
       this.drawMap(this.palette);
       this.drawLoss(this.palette);
     }
@@ -235,29 +275,27 @@
     // Each shown optimizer's whole run, thin, on both plots: what the race
     // will do, drawn as soon as anything changes. Like the bold race so far,
     // each line lies on its halo (at least 3:1 against it), and each ends in
-    // a label with its name.
-    drawGhosts(colors) {
-      const result = {};
-      this.labels = {};
-      for (const kind of ["map", "loss"]) {
-        const { canvas, ctx, f } = this.layer(kind, "ghosts", true);
-        ctx.save();
-        ctx.beginPath();
-        ctx.rect(f.x, f.y, f.w, f.h);
-        ctx.clip();
-        ctx.lineJoin = "bevel";
-        for (const [stroke, width] of [["halo", GHOST_WIDTH + 2], ["line", GHOST_WIDTH]]) {
-          ctx.lineWidth = width;
-          for (const opt of this.race.shown()) {
-            ctx.strokeStyle = colors[stroke][opt.name];
-            for (const piece of this.ghostPieces(kind, opt.name)) ctx.stroke(piece);
-          }
+    // a label with its name. Only the pieces from step `from` on are drawn:
+    // the race so far, whose halo is wider, covers the steps before (draw()
+    // draws the layer again when the step goes back before `from`).
+    drawGhosts(kind, colors, from) {
+      this.ghostsFrom[kind] = from;
+      const { canvas, ctx, f } = this.layer(kind, "ghosts", true);
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(f.x, f.y, f.w, f.h);
+      ctx.clip();
+      ctx.lineJoin = "bevel";
+      for (const [stroke, width] of [["halo", GHOST_WIDTH + 2], ["line", GHOST_WIDTH]]) {
+        ctx.lineWidth = width;
+        for (const name of this.snap.shown) {
+          ctx.strokeStyle = colors[stroke][name];
+          for (const piece of this.ghostPieces(kind, name)) if (piece.last > from) ctx.stroke(piece.path);
         }
-        this.labels[kind] = this.drawEndLabels(ctx, f, kind, colors);
-        ctx.restore();
-        result[kind] = canvas;
       }
-      return result;
+      this.labels[kind] = this.drawEndLabels(ctx, f, kind, colors);
+      ctx.restore();
+      return canvas;
     }
 
     // Each shown run's name at the end of its whole run, on a halo of the
@@ -271,21 +309,21 @@
       const height = Math.max(11, f.size - 1) + 2;
       const placed = [];
       const overlaps = (box) => placed.some((o) => box.x < o.x + o.w && o.x < box.x + box.w && box.y < o.y + o.h && o.y < box.y + box.h);
-      for (const opt of this.race.shown()) {
-        const xy = this.pixels(kind, opt.name);
+      for (const name of this.snap.shown) {
+        const xy = this.pixels(kind, name);
         const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
         const ex = clamp(xy[xy.length - 2], f.x, f.x + f.w);
         const ey = clamp(xy[xy.length - 1], f.y, f.y + f.h);
-        const w = ctx.measureText(opt.name).width + 2;
-        const box = { name: opt.name, x: ex + 6 + w > f.x + f.w ? ex - 6 - w : ex + 6, y: clamp(ey - height / 2, f.y, f.y + f.h - height), w, h: height };
+        const w = ctx.measureText(name).width + 2;
+        const box = { name: name, x: ex + 6 + w > f.x + f.w ? ex - 6 - w : ex + 6, y: clamp(ey - height / 2, f.y, f.y + f.h - height), w, h: height };
         for (let tries = 0; overlaps(box) && tries < 2 * placed.length + 2; tries++) {
           box.y += height;
           if (box.y + height > f.y + f.h) box.y = f.y;
         }
-        ctx.strokeStyle = colors.halo[opt.name];
-        ctx.fillStyle = colors.line[opt.name];
-        ctx.strokeText(opt.name, box.x + 1, box.y + 1);
-        ctx.fillText(opt.name, box.x + 1, box.y + 1);
+        ctx.strokeStyle = colors.halo[name];
+        ctx.fillStyle = colors.line[name];
+        ctx.strokeText(name, box.x + 1, box.y + 1);
+        ctx.fillText(name, box.x + 1, box.y + 1);
         placed.push(box);
       }
       return placed;
@@ -297,15 +335,30 @@
       return this.geometry(kind, name).xy;
     }
 
-    // The whole run as paths of PIECE steps, for the faint layer.
+    // Every how many points of a run the drawing keeps (the last point always): 1 for a fine path of
+    // little ink; more for a coarse path of over COARSE_POINTS points, or a path of too much ink.
+    stride(kind, g) {
+      const f = this.frame(kind);
+      const points = g.xy.length / 2;
+      const ink = g.ink ?? (g.ink = pathInk(g.xy, Math.hypot(f.w, f.h)));
+      const coarse = this.coarse[kind];
+      const byInk = Math.ceil((ink * f.dpr) / (coarse ? INK.coarse : INK.fine));
+      return Math.max(1, byInk, coarse ? Math.ceil(points / COARSE_POINTS) : 1);
+    }
+
+    // The whole run as paths of PIECE steps, each {last (its last step), path}, for the faint layer.
     ghostPieces(kind, name) {
       const g = this.geometry(kind, name);
-      const key = this.coarse ? "coarsePieces" : "pieces";
+      const key = this.coarse[kind] ? "coarsePieces" : "pieces";
       if (!g[key]) {
         const last = g.xy.length / 2 - 1;
-        const size = this.coarse ? COARSE_PIECE : PIECE;
+        const size = this.coarse[kind] ? COARSE_PIECE : PIECE;
         g[key] = [];
-        for (let first = 0; first < last; first += size) g[key].push(this.polyline(g.xy, first, Math.min(last, first + size), null, this.frame(kind)).path);
+        const stride = this.stride(kind, g);
+        for (let first = 0; first < last; first += size) {
+          const to = Math.min(last, first + size);
+          g[key].push({ last: to, path: polyline(g.xy, first, to, { box: this.frame(kind), stride, columns: kind === "loss" }).path });
+        }
       }
       return g[key];
     }
@@ -315,7 +368,7 @@
     // others keep their pixels and paths. The loss plot's depend on its
     // decades as well (the stamp).
     geometry(kind, name) {
-      const run = this.race.runs[name];
+      const run = this.snap.runs[name];
       let kept = this.geometryCache.get(run);
       if (!kept) this.geometryCache.set(run, (kept = {}));
       const stamp = kind === "map" ? "" : this.lossRange.join();
@@ -329,7 +382,7 @@
       const f = this.frame(kind);
       if (kind === "loss") {
         for (let i = 0; i < n; i++) {
-          xy[2 * i] = f.x + (i / this.race.horizon) * f.w;
+          xy[2 * i] = f.x + (i / this.snap.horizon) * f.w;
           xy[2 * i + 1] = this.lossY(f, r.gap[i]);
         }
         return xy;
@@ -344,33 +397,6 @@
       return xy;
     }
 
-    // The polyline through points first..last of `xy` (from `from` if given),
-    // skipping points within a pixel of the last one kept (they add raster
-    // work and nothing else), and, drawn coarse, all but every stride-th
-    // point of the run; the last point is always kept. A segment wholly
-    // beyond one edge of the plot `box` is skipped (a noisy or diverging run
-    // can leap across the canvas thousands of times out of sight).
-    polyline(xy, first, last, from, box) {
-      const left = box.x, right = box.x + box.w, top = box.y, bottom = box.y + box.h;
-      const hidden = (ax, ay, bx, by) => (ax < left && bx < left) || (ax > right && bx > right) || (ay < top && by < top) || (ay > bottom && by > bottom);
-      const stride = this.coarse ? Math.max(1, Math.ceil(xy.length / 2 / COARSE_POINTS)) : 1;
-      const path = new Path2D();
-      let [px, py] = from || [xy[2 * first], xy[2 * first + 1]];
-      let length = 0;
-      path.moveTo(px, py);
-      for (let i = first + 1; i <= last; i++) {
-        const x = xy[2 * i];
-        const y = xy[2 * i + 1];
-        if (i < last && (i % stride !== 0 || (Math.abs(x - px) < 1 && Math.abs(y - py) < 1))) continue;
-        if (hidden(px, py, x, y)) path.moveTo(x, y);
-        else path.lineTo(x, y);
-        length += Math.hypot(x - px, y - py);
-        px = x;
-        py = y;
-      }
-      return { path, length, end: [px, py] };
-    }
-
     // The race so far grows while it plays, so the lines drawn up to step
     // `layer.t` are kept and a frame adds only the new steps (a dash
     // pattern continues where it stopped). Any other change starts a fresh
@@ -378,7 +404,7 @@
     // canvas under the lines, so a new piece of halo never covers a line.
     grow(kind, colors, markEvery) {
       let layer = this.layers[kind];
-      if (!layer || layer.t > this.race.t) {
+      if (!layer || layer.t > this.snap.t) {
         const halo = this.layer(kind, "halo", true);
         const lines = this.layer(kind, "lines", true);
         layer = this.layers[kind] = { halo: halo.canvas, lines: lines.canvas, t: 0, ends: {} };
@@ -397,19 +423,19 @@
       haloCtx.lineJoin = "bevel";
       ctx.lineWidth = LINE_WIDTH;
       ctx.lineJoin = "bevel";
-      for (const opt of this.race.shown()) {
-        const name = opt.name;
+      for (const name of this.snap.shown) {
         const xy = this.pixels(kind, name);
-        const last = Math.min(this.race.t, xy.length / 2 - 1);
+        const last = Math.min(this.snap.t, xy.length / 2 - 1);
         const end = layer.ends[name] || (layer.ends[name] = { i: 0, done: 0, length: 0, at: [xy[0], xy[1]] });
         if (last <= end.done) continue;
         haloCtx.strokeStyle = colors.halo[name];
         ctx.strokeStyle = colors.line[name];
         ctx.setLineDash(dashes(name));
-        const size = this.coarse ? COARSE_PIECE : PIECE;
+        const size = this.coarse[kind] ? COARSE_PIECE : PIECE;
+        const stride = this.stride(kind, this.geometry(kind, name));
         for (let first = end.i; first < last; first += size) {
           const to = Math.min(last, first + size);
-          const piece = this.polyline(xy, first, to, end.at, f);
+          const piece = polyline(xy, first, to, { from: end.at, box: f, stride, columns: kind === "loss" });
           haloCtx.stroke(piece.path);
           ctx.lineDashOffset = end.length; // the dash pattern goes on where the last piece stopped
           ctx.stroke(piece.path);
@@ -424,7 +450,7 @@
         end.done = last;
       }
       for (const c of contexts) c.restore();
-      layer.t = this.race.t;
+      layer.t = this.snap.t;
       return layer;
     }
 
@@ -455,19 +481,19 @@
     }
 
     drawMap(colors) {
-      const layer = this.grow("map", colors, Math.round(this.race.horizon / 12));
+      const layer = this.grow("map", colors, Math.round(this.snap.horizon / 12));
       const { ctx, f } = this.compose("map", this.background, layer);
       ctx.save();
       ctx.beginPath();
       ctx.rect(f.x, f.y, f.w, f.h);
       ctx.clip();
       // Where each optimizer is now: its marker, large.
-      for (const opt of this.race.shown()) {
-        const path = this.race.runs[opt.name].path;
-        this.marker(ctx, f, this.toPixels(path[Math.min(this.race.t, path.length - 1)]), opt.name, 5.5, colors);
+      for (const name of this.snap.shown) {
+        const path = this.snap.runs[name].path;
+        this.marker(ctx, f, this.toPixels(path[Math.min(this.snap.t, path.length - 1)]), name, 5.5, colors);
       }
       this.drawArrows(ctx, f, colors);
-      const [sx, sy] = this.toPixels(this.race.start);
+      const [sx, sy] = this.toPixels(this.snap.start);
       ctx.fillStyle = colors.fg;
       ctx.strokeStyle = colors.bg;
       ctx.lineWidth = 1.5;
@@ -481,12 +507,12 @@
     // edge with a bar across its head. Kept for the readout and the tests:
     // arrows [{kind, from, to, edge}] in CSS pixels, arrowScale, arrowsOf.
     drawArrows(ctx, f, colors) {
-      const name = this.race.arrowOwner();
+      const name = this.snap.arrowsOf;
       this.arrows = [];
       this.arrowsOf = name;
       this.arrowScale = null;
       if (!name) return;
-      const layout = this.arrowLayout(this.race.explanations[name]);
+      const layout = this.arrowLayout(this.snap.explanations[name]);
       this.arrowScale = layout.scale;
       for (const { kind, from, to } of layout.arrows) {
         const inside = clipSegment(from, to, f);

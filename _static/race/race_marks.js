@@ -1,4 +1,4 @@
-/* The Optimizer Race, its marks: colour contrast, markers, ticks, number labels and arrows. No state.
+/* The Optimizer Race, its marks: colour contrast, markers, ticks, number labels, paths and arrows. No state.
  *
  * Pure helpers of the drawing (race_draw.js, race_axes.js) and of the
  * controls' legend swatches (race_controls.js): each takes numbers or a
@@ -107,6 +107,49 @@
     return ticks;
   }
 
+  /* ------------------------------------------------------------------- paths */
+
+  /** The length in pixels of the polyline through the points of `xy` ([x0, y0, x1, y1, ...]), each segment counted at most `most`. */
+  function pathInk(xy, most) {
+    let ink = 0;
+    for (let i = 2; i < xy.length; i += 2) ink += Math.min(most, Math.hypot(xy[i] - xy[i - 2], xy[i + 1] - xy[i - 1]));
+    return ink;
+  }
+
+  /**
+   * The polyline through points first..last of `xy` (from point `from` if given), as
+   * {path (a Path2D), length (px), end}, keeping every stride-th point and the last, and skipping
+   * points that add raster work and nothing else: within a pixel of the last one kept, or (with
+   * `columns`, for a plot whose steps go left to right) within the extent already drawn in the
+   * same pixel column. A segment wholly beyond one edge of the plot `box` {x, y, w, h} is
+   * skipped (a noisy or diverging run can leap across the canvas thousands of times out of sight).
+   */
+  function polyline(xy, first, last, { from = null, box, stride = 1, columns = false }) {
+    const left = box.x, right = box.x + box.w, top = box.y, bottom = box.y + box.h;
+    const hidden = (ax, ay, bx, by) => (ax < left && bx < left) || (ax > right && bx > right) || (ay < top && by < top) || (ay > bottom && by > bottom);
+    const path = new Path2D();
+    let [px, py] = from || [xy[2 * first], xy[2 * first + 1]];
+    let [column, low, high] = [Math.floor(px), py, py];
+    let length = 0;
+    path.moveTo(px, py);
+    for (let i = first + 1; i <= last; i++) {
+      const x = xy[2 * i];
+      const y = xy[2 * i + 1];
+      if (i < last) {
+        if (i % stride !== 0 || (Math.abs(x - px) < 1 && Math.abs(y - py) < 1)) continue;
+        if (columns && Math.floor(x) === column && y >= low - 0.5 && y <= high + 0.5) continue;
+      }
+      if (hidden(px, py, x, y)) path.moveTo(x, y);
+      else path.lineTo(x, y);
+      length += Math.hypot(x - px, y - py);
+      if (Math.floor(x) !== column) [column, low, high] = [Math.floor(x), Math.min(py, y), Math.max(py, y)];
+      else [low, high] = [Math.min(low, y), Math.max(high, y)];
+      px = x;
+      py = y;
+    }
+    return { path, length, end: [px, py] };
+  }
+
   /* ------------------------------------------------------------------ arrows */
 
   // The arrows of one update (race_ui.js's legend names the same): the parts
@@ -196,6 +239,6 @@
 
   Object.assign(R, {
     rgbOf, contrast, haloFor, markerPath, markerPath2D, niceTicks, powerOfTen, fontSize, FONT, decadeTicks,
-    ARROWS, arrowScale, clipSegment, edgeStub, arrow,
+    ARROWS, arrowScale, clipSegment, edgeStub, arrow, pathInk, polyline,
   });
 })();

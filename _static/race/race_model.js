@@ -3,9 +3,10 @@
  * A RaceModel holds one configuration (what a link holds: surface, start,
  * optimizers shown, their settings, noise, schedule, length, step and the
  * view), the runs of the pure core (race_core.js) and, while the race is
- * paused, the explanation of the next update. The applet (race_ui.js) is a
- * RaceModel with controls, a drawing and events; tests/browser/test_race_model.py
- * drives a bare model on a blank page, as the core's tests do.
+ * paused, the explanation of the next update. Its snapshot() is what the
+ * applet (race_ui.js) draws and writes, and what the tests read through the
+ * applet's test hook; tests/browser/test_race_model.py drives a bare model on
+ * a blank page, as the core's tests do.
  */
 (function () {
   "use strict";
@@ -148,10 +149,37 @@
       const betas = Array.from({ length: rows }, (_, j) => 1 - 10 ** (-(top * j) / (rows - 1)));
       const betaKey = opt.limit.beta;
       return {
-        name, kind: opt.limit.kind, betaKey, curvature: e.curvatures, lrs, betas,
+        name, kind: opt.limit.kind, betaKey, curvature: e.curvatures, lrs, betas, surface: this.surface.key, adaptive: e.adaptive,
         rates: R.stabilityRates(opt.limit.kind, e.curvatures, lrs, betas),
         lr: this.hyper[name].lr, beta: betaKey ? this.hyper[name][betaKey] : null,
         rate: Math.max(...e.curvatures.map((c) => R.convergenceRate(opt.limit.kind, this.hyper[name].lr * c, betaKey ? this.hyper[name][betaKey] : 0))),
+      };
+    }
+
+    /**
+     * The race as data, for the drawing, the readout and the tests: `config`
+     * (what a link holds, config()), the surface itself, the start, the step
+     * t, the horizon, the loss floor, toScale, whether it is playing, the
+     * names of the optimizers shown (in the table's order), every
+     * optimizer's run, the explanations of the next update (null while
+     * playing), the optimizer whose update the map draws as arrows (null if
+     * none) and the stability map (null while playing or without a limit).
+     */
+    snapshot() {
+      return {
+        config: this.config(),
+        surface: this.surface,
+        start: this.start.slice(),
+        t: this.t,
+        horizon: this.horizon,
+        floor: this.floor,
+        toScale: this.toScale,
+        playing: this.playing,
+        shown: this.shown().map((o) => o.name),
+        runs: this.runs,
+        explanations: this.explanations,
+        arrowsOf: this.arrowOwner(),
+        stability: this.playing ? null : this.stabilityMap(),
       };
     }
 

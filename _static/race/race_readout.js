@@ -18,57 +18,57 @@
 
   const Readout = {
     describeScale() {
-      if (this.toScale) return "The map is drawn to scale.";
+      if (this.model.toScale) return "The map is drawn to scale.";
       const stretch = this.drawing.stretch();
       if (Math.abs(Math.log(stretch)) < Math.log(1.15)) return "The map is close to scale.";
       return `The map is not to scale: a unit of w\u2082 is drawn ${formatNumber(Number(stretch.toPrecision(2)))} times as long as a unit of w\u2081 (tick Equal scales to see its true shape).`;
     },
 
     updateText() {
-      const s = this.surface;
-      const start = pair(this.start);
-      const shown = this.shown();
+      const s = this.model.surface;
+      const start = pair(this.model.start);
+      const shown = this.model.shown();
       const racing = shown.length
         ? shown
             .map((o) => {
-              const d = this.runs[o.name].diverged;
-              return `${o.name} (${this.describeHyper(o.name)})${d !== null && this.t >= d ? `, diverged at step ${d}` : ""}`;
+              const d = this.model.runs[o.name].diverged;
+              return `${o.name} (${this.model.describeHyper(o.name)})${d !== null && this.model.t >= d ? `, diverged at step ${d}` : ""}`;
             })
             .join("; ")
         : "no optimizer (tick one in the standings)";
       this.caption.textContent =
-        `${s.name}, L(w) = ${s.formula}, from ${start}; step ${this.t} of ${this.horizon}; ${this.describeRace()}. ` +
+        `${s.name}, L(w) = ${s.formula}, from ${start}; step ${this.model.t} of ${this.model.horizon}; ${this.model.describeRace()}. ` +
         `The map shows contours of the loss, each whole race faintly and each race so far in bold; the loss plot, L \u2212 L* on a log scale. ` +
         `${this.describeScale()} Racing: ${racing}; \u03b5 = ${powerOfTen(Math.round(Math.log10(EPS)))} for the adaptive methods.`;
-      this.stepCounter.textContent = `step ${this.t} / ${this.horizon}`;
-      this.playButton.textContent = this.playing ? "Pause" : "Play";
-      this.playButton.setAttribute("aria-label", this.playing ? "Pause the race" : "Play the race");
+      this.stepCounter.textContent = `step ${this.model.t} / ${this.model.horizon}`;
+      this.playButton.textContent = this.model.playing ? "Pause" : "Play";
+      this.playButton.setAttribute("aria-label", this.model.playing ? "Pause the race" : "Play the race");
       this.mapCanvas.setAttribute("aria-label", `Contour map of the ${s.name} with ${shown.length} trajectories from ${start}; the minimum is marked with a star. Drag or use the arrow keys to move the start.`);
-      this.lossCanvas.setAttribute("aria-label", `Loss gap L \u2212 L* against step, log scale, steps 0 to ${this.t}; the standings list each optimizer's current value.`);
+      this.lossCanvas.setAttribute("aria-label", `Loss gap L \u2212 L* against step, log scale, steps 0 to ${this.model.t}; the standings list each optimizer's current value.`);
       for (const opt of OPTIMIZERS) {
         const row = this.rows[opt.name];
-        const r = this.runs[opt.name];
-        const i = Math.min(this.t, r.path.length - 1);
-        const diverged = r.diverged !== null && this.t >= r.diverged;
+        const r = this.model.runs[opt.name];
+        const i = Math.min(this.model.t, r.path.length - 1);
+        const diverged = r.diverged !== null && this.model.t >= r.diverged;
         const gap = diverged ? "diverged" : formatGap(r.gap[i]);
-        const arrived = diverged ? `diverged at step ${r.diverged}` : r.arrived !== null && r.arrived <= this.t ? `step ${r.arrived}` : "\u2014";
+        const arrived = diverged ? `diverged at step ${r.diverged}` : r.arrived !== null && r.arrived <= this.model.t ? `step ${r.arrived}` : "\u2014";
         const w = `(${r.path[i].map(formatCoordinate).join(", ")})`;
         if (row.gapCell.textContent !== gap) row.gapCell.textContent = gap;
         if (row.arrivedCell.textContent !== arrived) row.arrivedCell.textContent = arrived;
         if (row.wCell.textContent !== w) row.wCell.textContent = w;
-        row.checkbox.checked = this.visible[opt.name];
-        row.tr.classList.toggle("race-off", !this.visible[opt.name]);
-        row.card.classList.toggle("race-off", !this.visible[opt.name]);
+        row.checkbox.checked = this.model.visible[opt.name];
+        row.tr.classList.toggle("race-off", !this.model.visible[opt.name]);
+        row.card.classList.toggle("race-off", !this.model.visible[opt.name]);
       }
       this.describeDecay();
-      if (!this.playing) this.updateExplanation();
+      if (!this.model.playing) this.updateExplanation();
     },
 
     // Why AdamW stops short of a minimum away from 0: its decay is -omega w, not -eta omega w.
     describeDecay() {
-      const lambda = this.hyper.AdamW && this.hyper.AdamW.weight_decay;
-      const away = !this.surface.minima.some(([x, y]) => x === 0 && y === 0);
-      const show = Boolean(this.visible.AdamW && lambda > 0 && away);
+      const lambda = this.model.hyper.AdamW && this.model.hyper.AdamW.weight_decay;
+      const away = !this.model.surface.minima.some(([x, y]) => x === 0 && y === 0);
+      const show = Boolean(this.model.visible.AdamW && lambda > 0 && away);
       this.decayNote.hidden = !show;
       if (show)
         this.decayNote.textContent =
@@ -80,14 +80,14 @@
     updateExplanation() {
       const box = this.explainBox;
       box.replaceChildren();
-      const entries = Object.entries(this.explanations || {});
+      const entries = Object.entries(this.model.explanations || {});
       if (!entries.length) {
-        box.append(el("p", { className: "race-help", text: this.t >= this.horizon ? "The race is over: Reset or choose a longer race to see an update explained." : "Tick an optimizer to see its next update explained." }));
+        box.append(el("p", { className: "race-help", text: this.model.t >= this.model.horizon ? "The race is over: Reset or choose a longer race to see an update explained." : "Tick an optimizer to see its next update explained." }));
         return;
       }
-      box.append(el("p", { className: "race-explain-title", text: `The update from step ${this.t} to ${this.t + 1}` }));
+      box.append(el("p", { className: "race-explain-title", text: `The update from step ${this.model.t} to ${this.model.t + 1}` }));
       box.append(this.arrowChooser(entries.map(([name]) => name)));
-      box.append(this.arrowLegend(this.explanations[this.arrowOwner()]));
+      box.append(this.arrowLegend(this.model.explanations[this.model.arrowOwner()]));
       const table = el("table", { className: "race-table race-explain-table" });
       const columns = ["Optimizer", "\u03b7\u209c", "g", "momentum, moments", "step size s per coordinate", "largest curvature of the step", "stable below", "this update"];
       table.append(el("thead", {}, el("tr", {}, ...columns.map((text) => el("th", { scope: "col", text })))));
@@ -123,11 +123,10 @@
       const id = `${this.id}-arrows`;
       const select = el("select", { id });
       for (const name of names) select.append(el("option", { value: name, text: name }));
-      select.value = this.arrowOwner();
+      select.value = this.model.arrowOwner();
       select.addEventListener("change", () => {
-        this.arrowsOf = select.value;
-        this.drawing.draw();
-        this.updateExplanation();
+        this.model.arrowsOf = select.value;
+        this.refresh();
         this.explainBox.querySelector("select").focus();
       });
       return el("p", { className: "race-help" }, el("label", { for: id, text: "Arrows on the map for " }), select);

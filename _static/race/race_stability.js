@@ -7,7 +7,7 @@
  * and decay rate (up, evenly in -log10(1 - beta)), on the curvatures of the
  * update explained; blue converges (darker is faster), vermillion does not.
  * The circle is the current setting: a click, a drag or the arrow keys move
- * it, and so set that optimizer's eta and beta.
+ * it, and the view hands the new eta and beta to its `pick` callback.
  */
 (function () {
   "use strict";
@@ -28,8 +28,9 @@
   }
 
   class StabilityView {
-    constructor(race, id) {
-      this.race = race;
+    // pick(name, settings): the reader chose settings {lr, and the beta's key if the method has one} for optimizer name.
+    constructor(id, pick) {
+      this.pick = pick;
       this.canvas = document.createElement("canvas");
       this.canvas.className = "race-stability-map";
       this.canvas.tabIndex = 0;
@@ -113,8 +114,8 @@
     }
 
     describe(map) {
-      const where = this.race.surface.key === "quadratic" ? "the bowl's curvatures (exact: its Hessian is constant)" : "the curvatures of the Hessian at w\u209c";
-      const pre = this.race.explanations[map.name].adaptive ? ", preconditioned by its step sizes" : "";
+      const where = map.surface === "quadratic" ? "the bowl's curvatures (exact: its Hessian is constant)" : "the curvatures of the Hessian at w\u209c";
+      const pre = map.adaptive ? ", preconditioned by its step sizes" : "";
       const beta = map.betaKey ? `, ${DATA.fields[map.betaKey].symbol} ${formatNumber(map.beta)}` : "";
       this.caption.textContent =
         `Stability map of ${map.name}: its rate of convergence per step over \u03b7 (across) and ${map.betaKey ? DATA.fields[map.betaKey].symbol : "\u03b2, which its step does not have"} (up), ` +
@@ -128,11 +129,7 @@
       const map = this.map;
       if (!map) return;
       const [lr, beta] = StabilityView.fromFractions(u, v);
-      const race = this.race;
-      race.change(() => {
-        race.hyper[map.name] = { ...race.hyper[map.name], lr, ...(map.betaKey ? { [map.betaKey]: beta } : {}) };
-      }, map.name);
-      race.syncInputs();
+      this.pick(map.name, { lr, ...(map.betaKey ? { [map.betaKey]: beta } : {}) });
     }
 
     watch() {

@@ -1,10 +1,11 @@
 /* The Optimizer Race, its user interface: controls, events, animation and text.
  *
- * A Race is mounted in every element marked data-optimizer-race. It keeps
- * the reader's choices (surface, start, settings, optimizers shown, noise,
- * schedule, race length, step) and the runs of the pure core
- * (race_core.js), builds the controls, the standings (which are the
- * legend) and the settings, and hands the drawing to Plots (race_draw.js).
+ * A Race is mounted in every element marked data-optimizer-race. Its model
+ * (race_model.js) keeps the reader's choices (surface, start, settings,
+ * optimizers shown, noise, schedule, race length, step) and the runs of the
+ * pure core (race_core.js); the Race builds the controls, the standings
+ * (which are the legend) and the settings, changes the model when they
+ * change, and hands each snapshot of the model to Plots (race_draw.js).
  * What the reader types or links is read by race_input.js: the same
  * validation serves the fields and the URL fragment, so a shared link is as
  * safe as a typed value. No framework, no network: the book works offline.
@@ -33,18 +34,19 @@
 
   /* -------------------------------------------------------------------- race */
 
-  // The applet: a RaceModel (race_model.js: the race as data, no DOM) with its
-  // controls (race_controls.js), its drawing (race_draw.js) and its events.
-  class Race extends RaceModel {
+  // The applet: a RaceModel (race_model.js: the race as data, no DOM), its
+  // controls (race_controls.js), the drawing of the model's snapshots
+  // (race_draw.js) and its events.
+  class Race {
     constructor(root) {
-      super();
+      this.model = new RaceModel();
       this.root = root;
       this.id = `race${nextId++}`;
       this.frameRequest = null;
       this.build();
-      this.drawing = new Plots(this, this.root, this.mapCanvas, this.lossCanvas);
+      this.drawing = new Plots(this.root, this.mapCanvas, this.lossCanvas);
       this.applyConfig(share.defaults());
-      this.linkField.value = `${location.href.split("#")[0]}#${share.encode(this.config())}`;
+      this.linkField.value = `${location.href.split("#")[0]}#${share.encode(this.model.config())}`;
       this.observe();
       this.resize();
     }
@@ -54,12 +56,11 @@
     // Take every value of a (validated) configuration, then run and draw.
     applyConfig(c) {
       this.stopLoop();
-      this.setConfig(c); // the model's values, and the race run again
-      this.drawing.invalidate();
-      this.setMore(this.more);
+      this.model.setConfig(c); // the model's values, and the race run again
+      this.setMore(this.model.more);
       this.hideParts(c.hide);
       this.syncInputs();
-      if (Boolean(c.wide) !== Boolean(this.wide)) this.setWide(Boolean(c.wide));
+      if (Boolean(c.wide) !== Boolean(this.model.wide)) this.setWide(Boolean(c.wide));
       this.refresh();
     }
 
@@ -73,7 +74,7 @@
         this.rememberTimer = setTimeout(() => this.remember(true), REMEMBER_DELAY);
         return;
       }
-      const fragment = share.encode(this.config());
+      const fragment = share.encode(this.model.config());
       const link = `${location.href.split("#")[0]}#${fragment}`;
       // A section anchor in the address stays: the reader may be about to share it.
       const ours = location.hash === "" || location.hash.startsWith("#race=");
@@ -99,43 +100,42 @@
 
     observe() {
       this.surfaceSelect.addEventListener("change", () => this.setSurface(this.surfaceSelect.value));
-      this.playButton.addEventListener("click", () => (this.playing ? this.pause() : this.play()));
+      this.playButton.addEventListener("click", () => (this.model.playing ? this.pause() : this.play()));
       this.stepButton.addEventListener("click", () => this.stepOnce());
       this.resetButton.addEventListener("click", () => this.reset());
       this.moreButton.addEventListener("click", () => {
-        this.setMore(!this.more);
+        this.setMore(!this.model.more);
         this.refresh();
         this.remember();
-        this.announce(this.more ? "More: every optimizer, the surface, noise, schedules and the readout of one update." : "Back to the first sight.");
+        this.announce(this.model.more ? "More: every optimizer, the surface, noise, schedules and the readout of one update." : "Back to the first sight.");
       });
       this.wideButton.addEventListener("click", () => {
-        this.setWide(!this.wide);
+        this.setWide(!this.model.wide);
         this.remember();
       });
       // Full width is a dialog in all but name: Tab stays inside, Escape leaves, wherever the focus is.
       document.addEventListener("keydown", (event) => {
-        if (!this.wide) return;
+        if (!this.model.wide) return;
         if (event.key === "Escape") {
           this.setWide(false);
           this.wideButton.focus();
           this.remember();
         } else if (event.key === "Tab") this.keepFocusInside(event);
       });
-      this.speedSelect.addEventListener("change", () => this.changeView(() => (this.speed = Number(this.speedSelect.value))));
+      this.speedSelect.addEventListener("change", () => this.changeView(() => (this.model.speed = Number(this.speedSelect.value))));
       this.horizonSelect.addEventListener("change", () => this.change(() => {
-        this.horizon = Number(this.horizonSelect.value);
-        this.t = Math.min(this.t, this.horizon);
-        this.drawing.invalidate();
+        this.model.horizon = Number(this.horizonSelect.value);
+        this.model.t = Math.min(this.model.t, this.model.horizon);
       }));
-      this.scheduleSelect.addEventListener("change", () => this.change(() => (this.schedule = this.scheduleSelect.value)));
-      this.floorSelect.addEventListener("change", () => this.changeView(() => (this.floor = Number(this.floorSelect.value))));
-      this.scaleBox.addEventListener("change", () => this.changeView(() => (this.toScale = this.scaleBox.checked)));
-      this.watchSetting(this.noise, "sigma", "Noise \u03c3", () => this.sigma, (v) => (this.sigma = v));
-      this.watchField(this.seedInput, { ...RANGES.seed, integer: true }, "Noise seed", () => this.seed, (v) => this.change(() => (this.seed = v)));
-      this.defaultStartButton.addEventListener("click", () => this.setStart(this.surface.start.slice()));
+      this.scheduleSelect.addEventListener("change", () => this.change(() => (this.model.schedule = this.scheduleSelect.value)));
+      this.floorSelect.addEventListener("change", () => this.changeView(() => (this.model.floor = Number(this.floorSelect.value))));
+      this.scaleBox.addEventListener("change", () => this.changeView(() => (this.model.toScale = this.scaleBox.checked)));
+      this.watchSetting(this.noise, "sigma", "Noise \u03c3", () => this.model.sigma, (v) => (this.model.sigma = v));
+      this.watchField(this.seedInput, { ...RANGES.seed, integer: true }, "Noise seed", () => this.model.seed, (v) => this.change(() => (this.model.seed = v)));
+      this.defaultStartButton.addEventListener("click", () => this.setStart(this.model.surface.start.slice()));
       this.startInputs.forEach((input, i) =>
-        this.watchField(input, () => this.startRange(i), `Start w${i + 1}`, () => this.start[i], (v) => {
-          const start = this.start.slice();
+        this.watchField(input, () => this.startRange(i), `Start w${i + 1}`, () => this.model.start[i], (v) => {
+          const start = this.model.start.slice();
           start[i] = v;
           this.setStart(start);
         }),
@@ -149,8 +149,8 @@
             { input: row.inputs[key], slider: row.sliders[key] },
             key,
             `${opt.name} ${SETTINGS[key].long}`,
-            () => this.hyper[opt.name][key],
-            (v) => (this.hyper[opt.name] = { ...this.hyper[opt.name], [key]: v }),
+            () => this.model.hyper[opt.name][key],
+            (v) => (this.model.hyper[opt.name] = { ...this.model.hyper[opt.name], [key]: v }),
             opt.name,
           );
       }
@@ -167,7 +167,7 @@
     }
 
     startRange(i) {
-      const [x0, x1, y0, y1] = this.surface.window;
+      const [x0, x1, y0, y1] = this.model.surface.window;
       return i === 0 ? { min: x0, max: x1 } : { min: y0, max: y1 };
     }
 
@@ -219,7 +219,7 @@
       // Only a drag that begins on the start's square moves it: a tap or a swipe elsewhere (to scroll the page) leaves the race alone.
       const onStart = (event) => {
         const rect = canvas.getBoundingClientRect();
-        const [sx, sy] = this.drawing.toPixels(this.start);
+        const [sx, sy] = this.drawing.toPixels(this.model.start);
         return Math.hypot(event.clientX - rect.left - sx, event.clientY - rect.top - sy) <= GRAB_RADIUS;
       };
       canvas.addEventListener("touchstart", (event) => {
@@ -242,7 +242,7 @@
       const end = () => {
         if (!this.dragging) return;
         this.dragging = false;
-        this.announce(`Start moved to ${pair(this.start)}; race at step 0.`);
+        this.announce(`Start moved to ${pair(this.model.start)}; race at step 0.`);
         this.remember();
       };
       canvas.addEventListener("pointerup", end);
@@ -259,13 +259,13 @@
     }
 
     clampStart([x, y]) {
-      const [x0, x1, y0, y1] = this.surface.window;
+      const [x0, x1, y0, y1] = this.model.surface.window;
       const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
       return [clamp(x, x0, x1), clamp(y, y0, y1)];
     }
 
     onMapKey(event) {
-      const [x0, x1, y0, y1] = this.surface.window;
+      const [x0, x1, y0, y1] = this.model.surface.window;
       const fraction = event.shiftKey ? 0.1 : 0.02;
       const moves = {
         ArrowLeft: [-(x1 - x0) * fraction, 0],
@@ -274,11 +274,11 @@
         ArrowDown: [0, -(y1 - y0) * fraction],
       };
       const round = (v) => Math.round(v * 1000) / 1000;
-      if (event.key === "Home") this.setStart(this.surface.start.slice());
+      if (event.key === "Home") this.setStart(this.model.surface.start.slice());
       else if (moves[event.key]) {
         const [dx, dy] = moves[event.key];
-        this.setStart(this.clampStart([round(this.start[0] + dx), round(this.start[1] + dy)]));
-      } else if (event.key === " " || event.key === "Enter") this.playing ? this.pause() : this.play();
+        this.setStart(this.clampStart([round(this.model.start[0] + dx), round(this.model.start[1] + dy)]));
+      } else if (event.key === " " || event.key === "Enter") this.model.playing ? this.pause() : this.play();
       else if (event.key === ".") this.stepOnce();
       else return;
       event.preventDefault();
@@ -325,17 +325,20 @@
       this.refineTimer = setTimeout(() => this.refine(), REFINE_DELAY);
     }
 
+    // Draw the paths of one coarse plot fine, the map first; the other plot's
+    // follow in a task of their own, so the page answers the reader between the two.
     refine() {
       clearTimeout(this.refineTimer);
-      if (!this.drawing.coarse) return;
-      this.drawing.setCoarse(false);
-      this.refresh();
+      const coarse = ["map", "loss"].filter((kind) => this.drawing.coarse[kind]);
+      if (!coarse.length) return;
+      this.drawing.setCoarse(false, coarse.slice(0, 1));
+      this.drawing.draw(this.model.snapshot());
+      if (coarse.length > 1) this.refineTimer = setTimeout(() => this.refine(), 0);
     }
 
     // A change of how the race is shown (speed, floor, scale): redraw and update the link; the race stays.
     changeView(apply) {
       apply();
-      this.drawing.invalidate();
       this.drawCoarse();
       this.refresh();
       this.remember();
@@ -343,8 +346,7 @@
 
     // Show or hide one race: nothing runs again (every optimizer's run is kept); the shown ones are drawn again.
     setShown(name, on) {
-      this.visible[name] = on;
-      this.drawing.forgetRuns();
+      this.model.visible[name] = on;
       this.drawCoarse();
       this.refresh();
       this.remember();
@@ -353,7 +355,7 @@
     // Any change to what is raced: apply it, run the race again up to the same step, redraw, update the link.
     change(apply, only) {
       apply();
-      this.recompute(only);
+      this.model.recompute(only);
       this.drawCoarse();
       this.refresh();
       this.remember();
@@ -362,21 +364,20 @@
     // A new surface brings its suggested learning rates and its start; the
     // decay rates, weight decay, noise and schedule the reader chose stay.
     setSurface(key) {
-      this.loadSurface(key);
-      this.drawing.invalidate();
+      this.model.loadSurface(key);
       this.clearError();
       this.syncInputs();
       this.change(() => {});
-      this.announce(`${this.surface.name}: its suggested learning rates are loaded (decay rates kept); race at step 0.`);
+      this.announce(`${this.model.surface.name}: its suggested learning rates are loaded (decay rates kept); race at step 0.`);
     }
 
     setStart(start, quiet) {
-      this.start = start;
-      this.t = 0;
+      this.model.start = start;
+      this.model.t = 0;
       this.stopLoop();
       this.clearError();
       this.syncInputs();
-      this.recompute();
+      this.model.recompute();
       this.drawCoarse();
       this.refresh();
       if (!quiet) {
@@ -385,14 +386,8 @@
       }
     }
 
-    // Run the race again (RaceModel.recompute), and forget what was drawn of the old runs.
-    recompute(only) {
-      super.recompute(only);
-      this.drawing.forgetRuns();
-    }
-
     setWide(on) {
-      this.wide = on;
+      this.model.wide = on;
       this.root.classList.toggle("race-wide", on);
       this.wideButton.setAttribute("aria-pressed", String(on));
       this.wideButton.textContent = on ? "Exit full width" : "Full width";
@@ -414,15 +409,15 @@
     }
 
     stopLoop() {
-      this.playing = false;
+      this.model.playing = false;
       if (this.frameRequest !== null) cancelAnimationFrame(this.frameRequest);
       this.frameRequest = null;
     }
 
     play() {
       this.stopLoop(); // never two loops, however fast Play is pressed
-      if (this.t >= this.horizon) this.t = 0;
-      this.playing = true;
+      if (this.model.t >= this.model.horizon) this.model.t = 0;
+      this.model.playing = true;
       this.lastTime = null;
       this.carry = 0;
       this.refresh();
@@ -434,20 +429,20 @@
       this.stopLoop();
       this.refresh();
       this.remember();
-      this.announce(message || `Paused at step ${this.t}.`);
+      this.announce(message || `Paused at step ${this.model.t}.`);
     }
 
     stepOnce() {
       this.stopLoop();
-      this.t = Math.min(this.horizon, this.t + 1);
+      this.model.t = Math.min(this.model.horizon, this.model.t + 1);
       this.refresh();
       this.remember();
-      this.announce(`Step ${this.t}.`);
+      this.announce(`Step ${this.model.t}.`);
     }
 
     reset() {
       this.stopLoop();
-      this.t = 0;
+      this.model.t = 0;
       this.refresh();
       this.remember();
       this.announce("Reset to step 0.");
@@ -456,15 +451,15 @@
     // One animation frame: advance by the speed and the time elapsed, then draw.
     tick(now) {
       this.frameRequest = null;
-      if (!this.playing) return;
+      if (!this.model.playing) return;
       if (this.lastTime !== null) {
-        this.carry += ((now - this.lastTime) / 1000) * this.speed;
+        this.carry += ((now - this.lastTime) / 1000) * this.model.speed;
         const steps = Math.floor(this.carry);
         this.carry -= steps;
-        this.t = Math.min(this.horizon, this.t + steps);
+        this.model.t = Math.min(this.model.horizon, this.model.t + steps);
       }
       this.lastTime = now;
-      if (this.t >= this.horizon) return this.pause(`Race finished at step ${this.horizon}.`);
+      if (this.model.t >= this.model.horizon) return this.pause(`Race finished at step ${this.model.horizon}.`);
       this.refresh();
       this.frameRequest = requestAnimationFrame((time) => this.tick(time));
     }
@@ -486,10 +481,12 @@
 
     /* ---- what the reader sees ---- */
 
+    // Draw the model's snapshot: the plots, the stability map (paused) and the text.
     refresh() {
-      this.updateExplanations();
-      this.drawing.draw();
-      if (!this.playing) this.stability.draw(this.stabilityMap(), this.palette());
+      this.model.updateExplanations();
+      const snap = this.model.snapshot();
+      this.drawing.draw(snap);
+      if (!snap.playing) this.stability.draw(snap.stability, this.palette());
       this.updateText();
     }
 
@@ -497,7 +494,7 @@
       const dpr = window.devicePixelRatio || 1;
       for (const canvas of [this.mapCanvas, this.lossCanvas]) {
         const width = Math.max(200, Math.floor(canvas.parentElement.clientWidth));
-        const height = this.wide ? Math.round(Math.min(width * 0.75, window.innerHeight * 0.62)) : Math.round(width * 0.75);
+        const height = this.model.wide ? Math.round(Math.min(width * 0.75, window.innerHeight * 0.62)) : Math.round(width * 0.75);
         canvas.style.width = `${width}px`;
         canvas.style.height = `${height}px`;
         if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {

@@ -29,6 +29,7 @@ import sys
 import pytest
 
 from booktools import ROOT, race_vectors
+from harness.race import load_scripts, replay
 from booktools.worktree import copy_worktree
 
 CLASS = '''
@@ -118,8 +119,8 @@ def test_the_vectors_hold_it_and_the_core_agrees(tree, browser):
     assert len(cases) == 2 * len(vectors["samples"]), "two settings on every surface"
     page = browser.new_page()
     try:
-        race_vectors.load_core(page, tree / "_static" / "race")
-        result = race_vectors.replay(page, vectors)
+        load_scripts(page, tree / "_static" / "race")
+        result = replay(page, vectors)
     finally:
         page.close()
     assert "SignSGD" in result["optimizers"] and result["lengths"] == []

@@ -27,7 +27,7 @@ def test_applet_is_mounted_once_and_draws_on_both_canvases(open_race, path):
     page = open_race(path=path)
     # The applet drew something other than its background on both canvases.
     inked = page.js(
-        """(r) => [r.mapCanvas, r.lossCanvas].map(c => {
+        """(r) => [r.parts.map, r.parts.loss].map(c => {
                     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                     const seen = new Set();
                     for (let i = 0; i < d.length; i += 4 * 97) seen.add(d[i] + ',' + d[i + 1] + ',' + d[i + 2]);
@@ -52,7 +52,7 @@ def test_changing_a_control_changes_the_race(race):
     assert "step 60 of 300" in state["caption"]
 
     # Turning an optimizer on or off puts it on or takes it off the caption and the plots.
-    pixels = "() => Array.from(OptimizerRace.instances[0].lossCanvas.getContext('2d').getImageData(0,0,400,300).data).join()"
+    pixels = "() => Array.from(OptimizerRace.testHook().parts.loss.getContext('2d').getImageData(0,0,400,300).data).join()"
     drawn = race.page.evaluate(pixels)
     assert "AMSGrad (" not in race.state()["caption"]
     race.root.get_by_role("checkbox", name="AMSGrad").check()
@@ -101,10 +101,10 @@ def test_bad_input_is_refused_with_a_message(race, field, text, message):
 def test_quadratic_bowl_with_adam_at_lr_0_3_shows_the_sawtooth(race):
     race.root.get_by_label("Surface").select_option("quadratic")
     race.root.get_by_label("Speed").select_option("120")
-    calm = race.page.evaluate("() => OptimizerRace.instances[0].runs.Adam.gap")  # lr 0.1, the default
+    calm = race.page.evaluate("() => OptimizerRace.testHook().state().runs.Adam.gap")  # lr 0.1, the default
     race.set_field(race.lr_input("Adam"), "0.3")
     race.root.get_by_role("button", name="Play the race").click()
-    race.page.wait_for_function("!OptimizerRace.instances[0].playing", timeout=20_000)
+    race.page.wait_for_function("!OptimizerRace.testHook().state().playing", timeout=20_000)
     assert race.state()["t"] == 300
     assert "Race finished" in race.root.get_by_role("status").text_content()
     sawtooth = race.series("Adam")
@@ -125,7 +125,7 @@ def test_adam_at_lr_1_blows_up_in_a_long_race_and_amsgrad_does_not(race):
     race.set_field(race.lr_input("AMSGrad"), "1")
     race.root.get_by_label("Speed").select_option("600")
     race.root.get_by_role("button", name="Play the race").click()
-    race.page.wait_for_function("!OptimizerRace.instances[0].playing", timeout=30_000)
+    race.page.wait_for_function("!OptimizerRace.testHook().state().playing", timeout=30_000)
     state = race.state()
     assert state["t"] == 3000 and "step 3000 of 3000" in state["caption"]
     adam, amsgrad = race.series("Adam"), race.series("AMSGrad")
@@ -167,7 +167,7 @@ def test_keyboard_alone_runs_the_race(race):
     assert race.state()["t"] == 2
     keyboard.press("Shift+Tab")  # back to Play
     keyboard.press("Space")
-    page.wait_for_function("OptimizerRace.instances[0].t > 3")
+    page.wait_for_function("OptimizerRace.testHook().state().t > 3")
     assert race.state()["playing"]
     keyboard.press("Space")
     assert not race.state()["playing"]
@@ -213,13 +213,13 @@ def test_controls_have_names_for_screen_readers(race):
 
 
 def test_resizes_with_the_page(race):
-    boxes = """() => [OptimizerRace.instances[0].mapCanvas, OptimizerRace.instances[0].lossCanvas]
+    boxes = """() => [OptimizerRace.testHook().parts.map, OptimizerRace.testHook().parts.loss]
                  .map(c => ({...c.getBoundingClientRect().toJSON(), pixels: c.width, cell: c.parentElement.clientWidth}))"""
     seen = {}
     for width in (1100, 480, 360):
         race.page.set_viewport_size({"width": width, "height": 1400})
         race.page.wait_for_function(
-            "() => [OptimizerRace.instances[0].mapCanvas, OptimizerRace.instances[0].lossCanvas]"
+            "() => [OptimizerRace.testHook().parts.map, OptimizerRace.testHook().parts.loss]"
             ".every(c => Math.abs(c.getBoundingClientRect().width - c.parentElement.clientWidth) < 1"
                 "          && c.width === Math.round(c.getBoundingClientRect().width * devicePixelRatio))"
         )
@@ -235,7 +235,7 @@ def test_resizes_with_the_page(race):
 
 def _corner_brightness(race):
     return race.page.evaluate(
-        "() => { const d = OptimizerRace.instances[0].lossCanvas.getContext('2d').getImageData(3, 3, 1, 1).data; return (d[0] + d[1] + d[2]) / 3; }"
+        "() => { const d = OptimizerRace.testHook().parts.loss.getContext('2d').getImageData(3, 3, 1, 1).data; return (d[0] + d[1] + d[2]) / 3; }"
     )
 
 
@@ -243,7 +243,7 @@ def test_mid_race_screenshot_and_dark_mode(race):
     race.show_all()
     race.root.get_by_label("Speed").select_option("60")
     race.root.get_by_role("button", name="Play the race").click()
-    race.page.wait_for_function("OptimizerRace.instances[0].t >= 120", timeout=20_000)
+    race.page.wait_for_function("OptimizerRace.testHook().state().t >= 120", timeout=20_000)
     race.root.get_by_role("button", name="Pause the race").click()
     t = race.state()["t"]
     assert 120 <= t < 300 and all(race.state()["visible"].values())
@@ -268,8 +268,8 @@ def test_applet_runs_from_the_file_system(browser, built_site):
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
         page.goto((built_site / RACE_PAGE).as_uri(), wait_until="load")
-        page.wait_for_function("window.OptimizerRace && OptimizerRace.instances.length === 1")
-        caption = page.evaluate("OptimizerRace.instances[0].caption.textContent")
+        page.wait_for_function("window.OptimizerRace && OptimizerRace.testHook && OptimizerRace.testHook(0) && !OptimizerRace.testHook(1)")
+        caption = page.evaluate("OptimizerRace.testHook().parts.caption.textContent")
     finally:
         page.close()
     assert errors == []

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from booktools import ROOT, race_vectors
+from harness.race import load_scripts, replay
 from optlab.noise import standard_normal
 
 RACE = ROOT / "_static" / "race"
@@ -27,14 +28,14 @@ RTOL = race_vectors.RTOL
 def core(browser):
     """A blank page with the applet's data and pure core alone: no DOM of the applet, no book."""
     page = browser.new_page()
-    race_vectors.load_core(page, RACE)
+    load_scripts(page, RACE)
     yield page
     page.close()
 
 
 def test_parity_with_the_python_vectors(core):
     vectors = json.loads(VECTORS.read_text())
-    result = race_vectors.replay(core, vectors)
+    result = replay(core, vectors)
     print(
         f"\nparity: {result['compared']} float64 values compared, {result['identical']} bit-identical, "
         f"largest relative difference {result['worst']['value']:.3g} ({result['worst']['where']})"
@@ -82,7 +83,7 @@ def test_the_deviates_are_optlabs_bit_for_bit_and_made_fast(browser):
     """
     page = browser.new_page()
     try:
-        race_vectors.load_core(page, RACE)
+        load_scripts(page, RACE)
         times = page.evaluate(
             """() => [4294967295, 1, 2, 3, 4, 5].map(seed => {
                  const t0 = performance.now(); OptimizerRace.normals(seed, 6000); return performance.now() - t0; })"""

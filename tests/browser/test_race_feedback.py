@@ -25,7 +25,7 @@ def test_no_suggested_rate_climbs_above_its_start(race):
     for surface in race.page.evaluate("() => Object.keys(RACE_DATA.surfaces)"):
         race.root.get_by_label("Surface").select_option(surface)
         worst[surface] = race.js(
-            """(r) => Object.fromEntries(Object.entries(r.runs).map(([n, run]) =>
+            """(r) => Object.fromEntries(Object.entries(r.state().runs).map(([n, run]) =>
                         [n, run.diverged === null ? Math.max(...run.gap) / run.gap[0] : Infinity]))"""
         )
     climbs = {(s, n): v for s, runs in worst.items() for n, v in runs.items() if not v <= 1}
@@ -35,11 +35,10 @@ def test_no_suggested_rate_climbs_above_its_start(race):
 def test_rapid_play_presses_leave_one_animation_loop(race):
     race.root.get_by_label("Speed").select_option("5")
     # Seven presses within one animation frame (three quick double-clicks, then Play): playing.
-    race.js("(r) => { for (let k = 0; k < 7; k++) r.playButton.click(); }")
+    race.js("(r) => { for (let k = 0; k < 7; k++) r.parts.play.click(); }")
     rate = race.page.evaluate(
-        """() => new Promise(resolve => { const r = OptimizerRace.instances[0]; let n = 0;
-             const draw = r.drawing.draw.bind(r.drawing); r.drawing.draw = () => { n++; draw(); };
-             setTimeout(() => resolve(n), 1000); })"""
+        """() => new Promise(resolve => { const count = OptimizerRace.testHook().countDraws();
+             setTimeout(() => resolve(count()), 1000); })"""
     )
     assert race.state()["playing"]
     assert rate <= 75, f"{rate} redraws in one second: more than one loop runs"
@@ -77,58 +76,58 @@ def test_a_new_surface_keeps_the_readers_decay_rates(race):
 @pytest.mark.parametrize("options", [{}, PHONE], ids=["laptop", "phone"])
 def test_a_diverged_row_fits_its_cells(open_race, options):
     race = open_race(**options)
-    race.js("(r) => { r.visible.SGD = true; }")
+    assert race.state()["visible"]["SGD"]
     race.set_field(race.lr_input("SGD"), "0.05")  # 0.05 * 100 > 2: SGD diverges on the bowl
-    race.js("(r) => { r.t = r.horizon; r.refresh(); }")
+    race.js("(r) => { r.goTo(Infinity); }")
     assert race.readout("SGD") == "diverged"
-    arrived = race.js("(r) => r.rows.SGD.arrivedCell.textContent")
+    arrived = race.js("(r) => r.rows.SGD.arrived.textContent")
     assert arrived.startswith("diverged at step")
     overflow = race.js(
-        """(r) => Array.from(r.standings.querySelectorAll('td, th')).filter(c => c.offsetParent !== null)
+        """(r) => Array.from(r.parts.standings.querySelectorAll('td, th')).filter(c => c.offsetParent !== null)
                   .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent)
-                  .concat(r.standings.getBoundingClientRect().width > r.standings.parentElement.clientWidth + 1 ? ['table'] : [])"""
+                  .concat(r.parts.standings.getBoundingClientRect().width > r.parts.standings.parentElement.clientWidth + 1 ? ['table'] : [])"""
     )
     assert overflow == []
 
 
 def test_touch_words_and_an_interactive_map(race):
-    help_text = race.js("(r) => r.help.textContent")
+    help_text = race.js("(r) => r.parts.help.textContent")
     assert "finger" in help_text and "drag" in help_text.lower()
-    assert race.js("(r) => r.mapCanvas.getAttribute('role')") != "img"
+    assert race.js("(r) => r.parts.map.getAttribute('role')") != "img"
 
 
 # --------------------------------------------------------------- instant feedback
 
 
-def _ink(race, layer):
-    """How many pixels of an off-screen layer of the map are not transparent."""
+def _ink(race, kind):
+    """How many pixels of the whole runs drawn on the "map" or "loss" plot are not transparent."""
     return race.js(
-        f"""(r) => {{ const c = r.drawing.{layer}; const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        f"""(r) => {{ const c = r.ghosts('{kind}'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                      let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }}"""
     )
 
 
 def test_whole_races_are_drawn_at_once_even_at_step_0(race):
     assert race.state()["t"] == 0
-    assert _ink(race, "ghosts.map") > 500 and _ink(race, "ghosts.loss") > 500
+    assert _ink(race, "map") > 500 and _ink(race, "loss") > 500
     # A keyboard move of the start draws the new races at once, and the map plays them on Space.
     race.root.get_by_role("application", name="Contour map", exact=False).focus()
-    before = _ink(race, "ghosts.map")
+    before = _ink(race, "map")
     race.page.keyboard.press("Shift+ArrowDown")
-    assert race.state()["start"] == [5, 0.3] and _ink(race, "ghosts.map") != before
+    assert race.state()["start"] == [5, 0.3] and _ink(race, "map") != before
     race.page.keyboard.press("Space")
-    race.page.wait_for_function("OptimizerRace.instances[0].t > 2")
+    race.page.wait_for_function("OptimizerRace.testHook().state().t > 2")
     race.page.keyboard.press("Space")
     assert not race.state()["playing"]
     t = race.state()["t"]
     race.page.keyboard.press(".")  # one step, explained
-    assert race.state()["t"] == t + 1 and race.js("(r) => Object.keys(r.explanations).length") == 2
+    assert race.state()["t"] == t + 1 and race.js("(r) => Object.keys(r.state().explanations).length") == 2
 
 
 def _map_point(race, x, y):
     """Page coordinates of the data point (x, y) on the map."""
     return race.js(
-        """(r, [x, y]) => { const [px, py] = r.drawing.toPixels([x, y]); const b = r.mapCanvas.getBoundingClientRect();
+        """(r, [x, y]) => { const [px, py] = r.toPixels([x, y]); const b = r.parts.map.getBoundingClientRect();
                            return [b.left + px, b.top + py]; }""",
         [x, y],
     )
@@ -170,14 +169,14 @@ def test_dragging_the_start_with_a_finger_does_not_scroll_the_page(open_race):
 
 def test_a_learning_rate_slider_redraws_live(race):
     slider = race.root.get_by_role("slider", name="Adam learning rate, slider")
-    before = race.js("(r) => r.runs.Adam.gap[50]")
+    before = race.js("(r) => r.state().runs.Adam.gap[50]")
     slider.focus()
     for _ in range(30):
         race.page.keyboard.press("ArrowRight")
     lr = race.state()["hyper"]["Adam"]["lr"]
     assert lr > 0.1
-    assert race.lr_input("Adam").input_value() == race.js("(r) => OptimizerRace.formatNumber(r.hyper.Adam.lr)")
-    assert race.js("(r) => r.runs.Adam.gap[50]") != before
+    assert race.lr_input("Adam").input_value() == race.js("(r) => OptimizerRace.formatNumber(r.state().hyper.Adam.lr)")
+    assert race.js("(r) => r.state().runs.Adam.gap[50]") != before
     # The log scale: the slider's middle is the geometric mean of the range.
     middle = race.js("(r) => OptimizerRace.SETTINGS.lr.scale.fromSlider(500)")
     low, high = race.page.evaluate("() => [RACE_DATA.ranges.lr.min, RACE_DATA.ranges.lr.max]")
@@ -198,7 +197,7 @@ def test_step_mode_explains_one_update_in_the_chapters_notation(race):
     assert "The update from step 5 to 6" in text
     # The readout is the core's explain(), and the step it shows is the race's next step.
     check = race.js(
-        """(r) => { const e = r.explanations.Adam; const path = r.runs.Adam.path;
+        """(r) => { const e = r.state().explanations.Adam; const path = r.state().runs.Adam.path;
                     return {step: e.step, moved: [path[6][0] - path[5][0], path[6][1] - path[5][1]],
                             w: e.w, at: path[5]}; }"""
     )
@@ -207,10 +206,10 @@ def test_step_mode_explains_one_update_in_the_chapters_notation(race):
     adam_row = rows.filter(has_text="Adam").first.text_content()
     assert "m\u0302" in adam_row and "v\u0302" in adam_row
     # Arrows are drawn while paused, not while playing.
-    assert race.js("(r) => Object.keys(r.explanations).length") == 4
+    assert race.js("(r) => Object.keys(r.state().explanations).length") == 4
     race.root.get_by_role("button", name="Play the race").click()
-    race.page.wait_for_function("OptimizerRace.instances[0].t > 8")
-    assert race.js("(r) => r.explanations") is None
+    race.page.wait_for_function("OptimizerRace.testHook().state().t > 8")
+    assert race.js("(r) => r.state().explanations") is None
 
 
 # --------------------------------------------------------------- noise, schedules
@@ -224,11 +223,12 @@ def test_noise_and_schedule_controls_drive_the_core(race):
     assert (state["sigma"], state["seed"], state["schedule"]) == (2, 7, "warmup_cosine")
     assert "\u03c3 = 2 (seed 7" in state["caption"] and "warmup + cosine" in state["caption"].lower()
     same = race.js(
-        """(r) => { const R = OptimizerRace; const o = R.OPTIMIZERS.find(o => o.name === 'Momentum');
-                    const again = R.run(r.surface, o, r.hyper.Momentum, r.start, r.horizon, r.options());
-                    const plain = R.run(r.surface, o, r.hyper.Momentum, r.start, r.horizon);
-                    return [JSON.stringify(again.path) === JSON.stringify(r.runs.Momentum.path),
-                            JSON.stringify(plain.path) !== JSON.stringify(r.runs.Momentum.path)]; }"""
+        """(r) => { const R = OptimizerRace; const o = R.OPTIMIZERS.find(o => o.name === 'Momentum'); const s = r.state();
+                    const surface = R.SURFACES[s.surface];
+                    const again = R.run(surface, o, s.hyper.Momentum, s.start, s.horizon, {sigma: s.sigma, seed: s.seed, schedule: s.schedule, horizon: s.horizon});
+                    const plain = R.run(surface, o, s.hyper.Momentum, s.start, s.horizon);
+                    return [JSON.stringify(again.path) === JSON.stringify(s.runs.Momentum.path),
+                            JSON.stringify(plain.path) !== JSON.stringify(s.runs.Momentum.path)]; }"""
     )
     assert same == [True, True]
 
@@ -272,7 +272,7 @@ def test_a_hostile_link_falls_back_to_defaults_with_a_message(open_race, fragmen
     hit = race.page.evaluate("() => [window.__hit, ({}).polluted, document.querySelectorAll('.optimizer-race script, .optimizer-race img').length]")
     assert hit == [None, None, 0]
     assert race.errors == []
-    assert race.js("(r) => r.config()") == race.page.evaluate("() => OptimizerRace.share.defaults()")
+    assert race.js("(r) => r.state().config") == race.page.evaluate("() => OptimizerRace.share.defaults()")
     error = race.state()["error"]
     assert (error is not None) == told, error
     assert error is None or len(error) < 600
@@ -283,11 +283,11 @@ def test_a_change_draws_decimated_paths_and_refines_when_changes_stop(race):
     # A drag fires "input" events and, once released, "change".
     # (in one call: the fine drawing follows 150 ms later)
     assert race.js("(r) => { const s = r.rows.Adam.sliders.lr; s.value = String(Number(s.value) + 20);"
-                   " s.dispatchEvent(new Event('input')); return r.drawing.coarse; }") is True
-    race.page.wait_for_function("!OptimizerRace.instances[0].drawing.coarse", timeout=2000)
-    assert race.js("(r) => r.drawing.ghosts !== null")
+                   " s.dispatchEvent(new Event('input')); return r.drawn().coarse; }") is True
+    race.page.wait_for_function("!OptimizerRace.testHook().drawn().coarse", timeout=2000)
+    assert _ink(race, "map") > 500
     # Any other change too, such as a race shown (which runs nothing again).
-    runs = race.js("(r) => r.runs.Adam")
-    assert race.js("(r) => { r.rows.AdaGrad.checkbox.click(); return r.drawing.coarse; }") is True
-    assert race.js("(r) => r.runs.Adam") == runs and race.state()["visible"]["AdaGrad"]
-    race.page.wait_for_function("!OptimizerRace.instances[0].drawing.coarse", timeout=2000)
+    runs = race.js("(r) => r.state().runs.Adam")
+    assert race.js("(r) => { r.rows.AdaGrad.checkbox.click(); return r.drawn().coarse; }") is True
+    assert race.js("(r) => r.state().runs.Adam") == runs and race.state()["visible"]["AdaGrad"]
+    race.page.wait_for_function("!OptimizerRace.testHook().drawn().coarse", timeout=2000)

@@ -2,8 +2,8 @@
 
 ``parseNumber`` reads the applet's fields and ``share.decode`` reads a link's
 URL fragment: both take untrusted text. They are pure, so the page here is
-blank: race_data.js and race_core.js (``race_vectors.load_core``),
-race_draw.js (for ``formatNumber``) and race_input.js, and no applet.
+blank: race_data.js, race_core.js and race_input.js (``harness.race.load_scripts``),
+and no applet.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import random
 
 import pytest
 
-from booktools import ROOT, race_vectors
+from booktools import ROOT
+from harness.race import load_scripts
 
 RACE = ROOT / "_static" / "race"
 MAX_PROBLEM = 200  # characters in one problem sentence
@@ -21,8 +22,7 @@ MAX_PROBLEM = 200  # characters in one problem sentence
 @pytest.fixture(scope="module")
 def page(browser):
     page = browser.new_page()
-    race_vectors.load_core(page, RACE)
-    page.add_script_tag(path=str(RACE / "race_input.js"))
+    load_scripts(page, RACE, "race_input.js")
     yield page
     page.close()
 

@@ -31,16 +31,17 @@ def test_every_path_stands_out_from_what_lies_under_it(race, theme):
     race.page.evaluate(f"() => {{ document.documentElement.dataset.theme = '{theme}'; }}")
     race.page.wait_for_timeout(50)
     ratios = race.js(
-        """(r) => { const c = r.drawing.colors();
+        """(r) => { const c = r.drawn().colors;
                     return Object.fromEntries(Object.keys(c.line).map(n => [n, OptimizerRace.contrast(c.line[n], c.halo[n])])); }"""
     )
     print(f"\n{theme}: line against halo " + ", ".join(f"{n} {v:.1f}:1" for n, v in ratios.items()))
     assert min(ratios.values()) >= 3, ratios
     # Momentum alone, its race drawn to the end: pixels of its halo colour appear along its path.
-    race.js("(r) => { for (const n in r.visible) r.visible[n] = n === 'Momentum'; r.t = r.horizon; r.recompute(); r.refresh(); }")
+    race.js("(r) => { for (const [n, row] of Object.entries(r.rows)) if (row.checkbox.checked !== (n === 'Momentum')) row.checkbox.click();"
+            " r.goTo(Infinity); }")
     haloed = race.js(
-        """(r) => { const c = r.drawing.colors(); const halo = c.halo.Momentum === '#000000' ? 0 : 255;
-                    const f = r.drawing.frame('map'); const d = r.mapCanvas.getContext('2d')
+        """(r) => { const c = r.drawn().colors; const halo = c.halo.Momentum === '#000000' ? 0 : 255;
+                    const f = r.drawn().frames.map; const d = r.parts.map.getContext('2d')
                       .getImageData(f.x * f.dpr + 2, f.y * f.dpr + 2, f.w * f.dpr - 4, f.h * f.dpr - 4).data;
                     let n = 0; for (let i = 0; i < d.length; i += 4)
                       if (Math.abs(d[i] - halo) + Math.abs(d[i + 1] - halo) + Math.abs(d[i + 2] - halo) < 30) n++;
@@ -52,14 +53,14 @@ def test_every_path_stands_out_from_what_lies_under_it(race, theme):
 def test_the_loss_axis_has_a_floor_and_its_labels_do_not_overlap(race):
     race.show_all()
     race.root.get_by_label("Length").select_option("3000")
-    race.js("(r) => { r.t = r.horizon; r.refresh(); }")
-    floor_range = race.js("(r) => r.drawing.lossRange")
+    race.js("(r) => { r.goTo(Infinity); }")
+    floor_range = race.js("(r) => r.drawn().lossRange")
     assert floor_range[0] == -16, "the default floor is 10^-16 (AdaGrad's gap underflows far below it)"
     assert floor_range[1] - floor_range[0] <= 20
-    assert race.js("(r) => r.drawing.belowFloor()")
+    assert race.js("(r) => r.drawn().belowFloor")
     # The axis name sits left of the widest tick label.
     layout = race.js(
-        """(r) => { const f = r.drawing.frame('loss'); const ctx = r.lossCanvas.getContext('2d');
+        """(r) => { const f = r.drawn().frames.loss; const ctx = r.parts.loss.getContext('2d');
                     ctx.font = f.size + 'px system-ui, sans-serif';
                     const widest = Math.max(...f.axes.yticks.map(v => ctx.measureText(f.axes.label(v, true)).width));
                     return {nameRight: f.size * 0.7 + 1 + f.size / 2, labelsLeft: f.x - 6 - widest}; }"""
@@ -67,7 +68,7 @@ def test_the_loss_axis_has_a_floor_and_its_labels_do_not_overlap(race):
     assert layout["nameRight"] < layout["labelsLeft"], layout
     # The reader can lower the floor.
     race.root.get_by_label("Loss floor").select_option("-300")
-    assert race.js("(r) => r.drawing.lossRange[0]") < -100
+    assert race.js("(r) => r.drawn().lossRange[0]") < -100
 
 
 def test_a_pixel_ratio_change_redraws_sharp(race):
@@ -76,17 +77,17 @@ def test_a_pixel_ratio_change_redraws_sharp(race):
     # width and height 0 keep the window; only the pixel ratio changes, as on a move to a 2x screen.
     cdp.send("Emulation.setDeviceMetricsOverride", {"width": 0, "height": 0, "deviceScaleFactor": 2, "mobile": False})
     race.page.wait_for_function(
-        "() => { const c = OptimizerRace.instances[0].mapCanvas; return c.width === Math.round(parseFloat(c.style.width) * 2); }",
+        "() => { const c = OptimizerRace.testHook().parts.map; return c.width === Math.round(parseFloat(c.style.width) * 2); }",
         timeout=5000,
     )
 
 
 def test_the_bowl_can_be_drawn_to_scale(race):
     assert "not to scale" in race.state()["caption"]
-    stretch = race.js("(r) => r.drawing.stretch()")
+    stretch = race.js("(r) => r.drawn().stretch")
     assert stretch > 3, "the bowl's window is 12 by 2: w2 is stretched"
     race.root.get_by_label("Equal scales", exact=False).check()
-    view = race.js("(r) => { const [x0, x1, y0, y1] = r.drawing.view(); const f = r.drawing.frame('map'); return [f.w / (x1 - x0), f.h / (y1 - y0)]; }")
+    view = race.js("(r) => { const [x0, x1, y0, y1] = r.drawn().view; const f = r.drawn().frames.map; return [f.w / (x1 - x0), f.h / (y1 - y0)]; }")
     assert view[0] == pytest.approx(view[1], rel=1e-9)
     assert "drawn to scale" in race.state()["caption"]
 
@@ -96,9 +97,9 @@ def test_phone_layout_fits_the_race_on_one_screen_with_44px_targets(phone):
     page.evaluate("() => document.querySelector('.optimizer-race').scrollIntoView({block: 'start', behavior: 'instant'})")
     boxes = phone.js(
         """(r) => { const box = (e) => e.getBoundingClientRect().toJSON();
-                    return {bar: box(r.playButton), map: box(r.mapCanvas), table: box(r.standings),
-                            wrap: box(r.standings.parentElement), root: box(r.root),
-                            lr: box(r.rows.SGD.inputs.lr), loss: box(r.lossCanvas)}; }"""
+                    return {bar: box(r.parts.play), map: box(r.parts.map), table: box(r.parts.standings),
+                            wrap: box(r.parts.standings.parentElement), root: box(r.parts.root),
+                            lr: box(r.rows.SGD.inputs.lr), loss: box(r.parts.loss)}; }"""
     )
     height = PHONE["viewport"]["height"]
     print(f"\nphone: Play at {boxes['bar']['top']:.0f} px, map {boxes['map']['top']:.0f}-{boxes['map']['bottom']:.0f} px, "
@@ -109,7 +110,7 @@ def test_phone_layout_fits_the_race_on_one_screen_with_44px_targets(phone):
     assert boxes["lr"]["top"] - boxes["table"]["bottom"] < 100, "the settings come right after the standings"
     assert boxes["table"]["width"] <= boxes["wrap"]["width"] + 0.5, "the standings fit the width"
     small = phone.js(
-        """(r) => Array.from(r.root.querySelectorAll('button, select, input'))
+        """(r) => Array.from(r.parts.root.querySelectorAll('button, select, input'))
                   .filter(e => e.offsetParent !== null)
                   .map(e => [e.type === 'checkbox' ? e.labels[0] : e, e])
                   .map(([target, e]) => ({what: e.getAttribute('aria-label') || e.id || e.textContent,
@@ -123,25 +124,25 @@ def test_phone_layout_fits_the_race_on_one_screen_with_44px_targets(phone):
 def test_projector_layout_is_full_width_with_large_ticks(open_race):
     race = open_race(**PROJECTOR)
     race.root.get_by_role("button", name="Full width").click()
-    race.page.wait_for_function("() => OptimizerRace.instances[0].mapCanvas.getBoundingClientRect().width > 0.45 * innerWidth")
+    race.page.wait_for_function("() => OptimizerRace.testHook().parts.map.getBoundingClientRect().width > 0.45 * innerWidth")
     sizes = race.js(
-        """(r) => [r.mapCanvas, r.lossCanvas].map(c => c.getBoundingClientRect().width / innerWidth)
-                  .concat([r.drawing.frame('map').size, r.drawing.frame('loss').size])"""
+        """(r) => [r.parts.map, r.parts.loss].map(c => c.getBoundingClientRect().width / innerWidth)
+                  .concat([r.drawn().frames.map.size, r.drawn().frames.loss.size])"""
     )
     print(f"\nprojector: plots {sizes[0]:.0%} and {sizes[1]:.0%} of the width, ticks {sizes[2]} and {sizes[3]} px")
     assert min(sizes[:2]) >= 0.45 and min(sizes[2:]) >= 14, sizes
     race.show_all()
-    race.js("(r) => { r.t = 80; r.refresh(); }")  # paused mid-race, the update explained
+    race.js("(r) => { r.goTo(80); }")  # paused mid-race, the update explained
     race.page.screenshot(path=str(SHOTS / "race-projector.png"))
     race.page.keyboard.press("Escape")
-    assert race.js("(r) => r.wide") is False
+    assert race.js("(r) => r.state().wide") is False
 
 
 def test_laptop_screenshot(open_race):
     race = open_race(**LAPTOP)
     race.show_all()
     race.root.get_by_label("Surface").select_option("rosenbrock")
-    race.js("(r) => { r.t = 120; r.refresh(); r.root.scrollIntoView({block: 'start', behavior: 'instant'}); }")
+    race.js("(r) => { r.goTo(120); r.parts.root.scrollIntoView({block: 'start', behavior: 'instant'}); }")
     race.page.screenshot(path=str(SHOTS / "race-laptop.png"))  # the screen the reader sees
     assert (SHOTS / "race-laptop.png").stat().st_size > 20_000
 

@@ -18,7 +18,7 @@ SHOTS = ROOT / "_build"
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
 
-CONTROLS = """(r) => [...r.root.querySelectorAll("button, input, select, textarea, a[href], [tabindex]:not([tabindex='-1'])")]
+CONTROLS = """(r) => [...r.parts.root.querySelectorAll("button, input, select, textarea, a[href], [tabindex]:not([tabindex='-1'])")]
                     .filter((n) => n.getClientRects().length > 0).map((n) => n.getAttribute('aria-label') || n.textContent.trim())"""
 
 
@@ -30,7 +30,7 @@ def test_the_first_sight_has_at_most_twelve_controls_and_the_legend_in_view(open
     assert len(controls) <= 12, controls
     assert {"Play the race", "Single step", "More"} <= set(controls)
     assert race.state()["visible"] == {n: n in ("SGD", "Momentum") for n in race.state()["visible"]}
-    race.js("(r) => r.root.scrollIntoView({block: 'start', behavior: 'instant'})")
+    race.js("(r) => r.parts.root.scrollIntoView({block: 'start', behavior: 'instant'})")
     height = options["viewport"]["height"]
     legend = race.js("(r) => [r.rows.SGD.tr, r.rows.Momentum.tr].map((n) => n.getBoundingClientRect().bottom)")
     assert max(legend) <= height, legend
@@ -54,7 +54,7 @@ def test_more_reveals_every_control_of_v2(open_race):
 
 def test_a_link_to_more_than_the_first_sight_opens_more(open_race):
     race = open_race("#race=1&surface=saddle", first_sight=True)
-    assert race.js("(r) => r.more") is True and race.root.get_by_label("Surface").is_visible()
+    assert race.js("(r) => r.state().more") is True and race.root.get_by_label("Surface").is_visible()
 
 
 def test_a_teachers_link_hides_parts_and_is_checked(open_race):
@@ -62,7 +62,7 @@ def test_a_teachers_link_hides_parts_and_is_checked(open_race):
     controls = race.js(CONTROLS)
     assert "Single step" not in controls and "More" not in controls and "Play the race" in controls
     assert race.state()["error"] is None
-    assert "hide=step,more" in race.js("(r) => r.linkField.value")
+    assert "hide=step,more" in race.js("(r) => r.parts.link.value")
     other = open_race("#race=1&hide=step,everything", first_sight=True)
     assert "\u201ceverything\u201d cannot be hidden" in other.state()["error"]
     assert "Single step" not in other.js(CONTROLS)
@@ -74,8 +74,8 @@ def test_each_thing_to_try_is_a_button_that_sets_it_up(race):
     for link in links:
         assert race.page.evaluate("(f) => OptimizerRace.share.decode(f).problems", link) == [], link
     race.page.locator("[data-race-link*='surface=plateau']").click()
-    race.page.wait_for_function("OptimizerRace.instances[0].surface.key === 'plateau'")
+    race.page.wait_for_function("OptimizerRace.testHook().state().surface === 'plateau'")
     state = race.state()
     assert state["visible"]["AdaGrad"] and not state["visible"]["Momentum"] and state["error"] is None
-    top = race.js("(r) => r.root.getBoundingClientRect().top")
+    top = race.js("(r) => r.parts.root.getBoundingClientRect().top")
     assert 0 <= top < 200, "the race scrolls into view"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from booktools import ROOT, race_vectors
+from booktools import ROOT
+from harness.race import load_scripts
 
 RACE = ROOT / "_static" / "race"
 
@@ -17,9 +18,7 @@ RACE = ROOT / "_static" / "race"
 @pytest.fixture(scope="module")
 def page(browser):
     page = browser.new_page()
-    race_vectors.load_core(page, RACE)
-    for script in ("race_input.js", "race_model.js"):
-        page.add_script_tag(path=str(RACE / script))
+    load_scripts(page, RACE, "race_input.js", "race_model.js")
     yield page
     page.close()
 
@@ -57,6 +56,18 @@ def test_explanations_only_while_paused_with_more_open(page):
                               m.more = true; m.updateExplanations(); out.push(Object.keys(m.explanations), m.arrowOwner());
                               m.playing = true; m.updateExplanations(); out.push(m.explanations); return out; }""")
     assert result == [False, None, ["SGD", "Momentum"], "SGD", None]
+
+
+def test_its_snapshot_is_what_the_drawing_needs(page):
+    """The snapshot holds the configuration, the runs themselves, the names shown, and, paused with More open,
+    the explanations, the arrows' owner and its stability map; playing, neither."""
+    result = model(page, "race=1&on=Momentum,Adam&step=7&more=1",
+                   """(m) => { m.updateExplanations(); const s = m.snapshot();
+                              const out = [s.surface === m.surface, s.runs === m.runs, s.shown, s.t, s.config.step,
+                                           Object.keys(s.explanations), s.arrowsOf, s.stability.name];
+                              m.playing = true; m.updateExplanations(); const p = m.snapshot();
+                              return out.concat([p.playing, p.explanations, p.arrowsOf, p.stability]); }""")
+    assert result == [True, True, ["Momentum", "Adam"], 7, 7, ["Momentum", "Adam"], "Momentum", "Momentum", True, None, None, None]
 
 
 def test_a_race_beyond_the_first_sight_opens_more(page):

@@ -37,13 +37,13 @@ def test_axe_finds_no_violation_in_the_phone_layout(phone, theme):
 
 def test_the_readout_fits_a_phone_and_no_number_breaks(phone):
     phone.reset("#race=1&on=SGD,Momentum,RMSProp,Adam,AdamW&step=20")
-    sizes = phone.js("(r) => { const wrap = r.explainBox.querySelector('.race-explain-wrap');"
+    sizes = phone.js("(r) => { const wrap = r.parts.explain.querySelector('.race-explain-wrap');"
                      " return [wrap.scrollWidth, wrap.clientWidth]; }")
     assert sizes[0] <= sizes[1], sizes
     # Every number of every cell lies on one line.
     broken = phone.js(
         """(r) => { const out = [];
-                    for (const td of r.explainBox.querySelectorAll('td')) {
+                    for (const td of r.parts.explain.querySelectorAll('td')) {
                       const node = td.firstChild; const text = node.textContent; const re = /[\\u2212-]?[\\d.]+(e[\\u2212-]?\\d+)?/g;
                       let m; while ((m = re.exec(text))) { const range = document.createRange();
                         range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
@@ -63,14 +63,14 @@ def _touch(race, kind, point):
 
 def _map_point(race, x, y):
     return race.js(
-        """(r, [x, y]) => { const [px, py] = r.drawing.toPixels([x, y]); const b = r.mapCanvas.getBoundingClientRect();
+        """(r, [x, y]) => { const [px, py] = r.toPixels([x, y]); const b = r.parts.map.getBoundingClientRect();
                            return [b.left + px, b.top + py]; }""",
         [x, y],
     )
 
 
 def test_a_swipe_or_tap_away_from_the_start_leaves_it(phone):
-    phone.js("(r) => r.mapCanvas.scrollIntoView({block: 'center'})")
+    phone.js("(r) => r.parts.map.scrollIntoView({block: 'center'})")
     start = phone.state()["start"]
     _touch(phone, "touchStart", _map_point(phone, 0, 0.8))  # a vertical swipe meant to scroll
     for y in (0.5, 0.0, -0.5):
@@ -83,7 +83,7 @@ def test_a_swipe_or_tap_away_from_the_start_leaves_it(phone):
 
 
 def test_a_drag_that_begins_on_the_start_moves_it(phone):
-    phone.js("(r) => r.mapCanvas.scrollIntoView({block: 'center'})")
+    phone.js("(r) => r.parts.map.scrollIntoView({block: 'center'})")
     _touch(phone, "touchStart", _map_point(phone, 5, 0.5))
     for x in (4.5, 4, 3):
         _touch(phone, "touchMove", _map_point(phone, x, 0))
@@ -105,14 +105,14 @@ def test_tab_stays_inside_full_width_and_escape_leaves_it(race):
     assert outside == 0
     race.page.keyboard.press("Shift+Tab")
     race.page.keyboard.press("Escape")
-    assert race.js("(r) => r.wide") is False
+    assert race.js("(r) => r.state().wide") is False
 
 
 def test_escape_leaves_full_width_even_when_the_focus_is_outside(race):
     race.root.get_by_role("button", name="Full width").click()
     race.page.evaluate("() => document.querySelector('a[href]:not(.optimizer-race a)').focus()")  # v2 lost Escape here
     race.page.keyboard.press("Escape")
-    assert race.js("(r) => r.wide") is False
+    assert race.js("(r) => r.state().wide") is False
 
 
 # -------------------------------------------------------------------- links
@@ -121,7 +121,7 @@ def test_escape_leaves_full_width_even_when_the_focus_is_outside(race):
 def test_a_race_link_on_the_chapter_page_scrolls_to_the_race(open_race):
     chapter = open_race("#race=1&surface=rosenbrock", path="chapters/momentum_rmsprop_adam.html")
     chapter.page.wait_for_timeout(100)
-    top = chapter.js("(r) => r.root.getBoundingClientRect().top")
+    top = chapter.js("(r) => r.parts.root.getBoundingClientRect().top")
     assert 0 <= top < chapter.page.viewport_size["height"] / 2, top
     assert chapter.state()["surface"] == "rosenbrock"
 
@@ -131,7 +131,7 @@ def test_a_section_anchor_stays_in_the_address(open_race):
     chapter.set_field(chapter.lr_input("SGD"), "0.01")
     chapter.page.wait_for_timeout(400)  # the address is updated a moment after a change
     assert chapter.page.evaluate("location.hash") == "#momentum"
-    assert "#race=1&" in chapter.js("(r) => r.linkField.value") and "lr.SGD=0.01" in chapter.js("(r) => r.linkField.value")
+    assert "#race=1&" in chapter.js("(r) => r.parts.link.value") and "lr.SGD=0.01" in chapter.js("(r) => r.parts.link.value")
 
 
 def test_the_seed_range_is_exact_and_a_field_shows_the_value_in_use(race):
@@ -156,10 +156,10 @@ def test_the_view_settings_are_in_the_link(race, open_race):
     race.root.get_by_label("Equal scales (map to scale)").check()
     race.root.get_by_role("button", name="Full width").click()
     race.page.wait_for_timeout(400)  # the link is updated a moment after a change
-    link = race.js("(r) => r.linkField.value")
+    link = race.js("(r) => r.parts.link.value")
     assert "speed=120" in link and "floor=-32" in link and "scale=equal" in link and "wide=1" in link
     again = open_race("#" + link.split("#")[1])
-    assert again.js("(r) => [r.speed, r.floor, r.toScale, r.wide]") == [120, -32, True, True]
+    assert again.js("(r) => { const s = r.state(); return [s.speed, s.floor, s.toScale, s.wide]; }") == [120, -32, True, True]
 
 
 def test_the_limit_reads_once_and_adamw_says_why_it_stops_short(race):

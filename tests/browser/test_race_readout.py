@@ -15,7 +15,7 @@ from optlab.race import convergence_rate, stability_map
 
 
 def explained(race, name):
-    return race.js("(r, n) => r.explanations[n]", name)
+    return race.js("(r, n) => r.state().explanations[n]", name)
 
 
 def readout_row(race, name):
@@ -46,8 +46,8 @@ def test_an_adaptive_method_is_judged_by_its_preconditioned_hessian(race):
 
 
 def _arrows(race):
-    return race.js("(r) => ({arrows: r.drawing.arrows, scale: r.drawing.arrowScale, of: r.drawing.arrowsOf, "
-                   "f: r.drawing.frame('map'), note: r.root.querySelector('.race-arrow-scale').textContent})")
+    return race.js("(r) => ({arrows: r.drawn().arrows, scale: r.drawn().arrowScale, of: r.drawn().arrowsOf, "
+                   "f: r.drawn().frames.map, note: r.parts.root.querySelector('.race-arrow-scale').textContent})")
 
 
 def _inside(point, f):
@@ -96,9 +96,9 @@ def test_the_reader_chooses_whose_arrows_are_drawn(race):
 def _colour_count(race, colour_of):
     """Pixels of the map's plot area within 30 (sum of channel differences) of a colour the page computes."""
     return race.js(
-        f"""(r) => {{ const c = r.drawing.colors(); const hex = ({colour_of})(c);
+        f"""(r) => {{ const c = r.drawn().colors; const hex = ({colour_of})(c);
                      const rgb = [1, 3, 5].map(i => parseInt(hex.slice(i, i + 2), 16));
-                     const f = r.drawing.frame('map'); const d = r.mapCanvas.getContext('2d')
+                     const f = r.drawn().frames.map; const d = r.parts.map.getContext('2d')
                        .getImageData(f.x * f.dpr + 2, f.y * f.dpr + 2, f.w * f.dpr - 4, f.h * f.dpr - 4).data;
                      let n = 0; for (let i = 0; i < d.length; i += 4)
                        if (Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 30) n++;
@@ -112,7 +112,7 @@ def test_whole_race_paths_lie_on_a_halo_at_full_colour(race, theme):
     race.reset("#race=1&on=Momentum")
     race.page.evaluate(f"() => {{ document.documentElement.dataset.theme = '{theme}'; }}")
     race.page.wait_for_timeout(50)
-    assert race.js("(r) => OptimizerRace.contrast(r.drawing.colors().line.Momentum, r.drawing.colors().halo.Momentum)") >= 3
+    assert race.js("(r) => OptimizerRace.contrast(r.drawn().colors.line.Momentum, r.drawn().colors.halo.Momentum)") >= 3
     assert _colour_count(race, "(c) => c.line.Momentum") > 300
     halo = _colour_count(race, "(c) => c.halo.Momentum")
     assert halo > 300, halo
@@ -121,7 +121,7 @@ def test_whole_race_paths_lie_on_a_halo_at_full_colour(race, theme):
 def test_each_whole_race_is_labelled_at_its_end(race):
     race.reset("#race=1&on=SGD,Momentum,RMSProp,Adam,AdamW")
     for kind in ("map", "loss"):
-        labels = race.js(f"(r) => ({{labels: r.drawing.labels.{kind}, f: r.drawing.frame('{kind}')}})")
+        labels = race.js(f"(r) => ({{labels: r.drawn().labels.{kind}, f: r.drawn().frames.{kind}}})")
         f = labels["f"]
         boxes = labels["labels"]
         assert [b["name"] for b in boxes] == ["SGD", "Momentum", "RMSProp", "Adam", "AdamW"]
@@ -148,7 +148,7 @@ def test_the_verdict_agrees_with_the_spectral_radius_of_the_step_at_the_current_
     """optlab's convergence_rate on the explained update's curvatures: below 1 exactly when the readout says stable."""
     race.reset(fragment)
     e = explained(race, name)
-    m = race.js("(r) => r.stabilityMap()")
+    m = race.js("(r) => r.state().stability")
     kind = m["kind"]
     beta = m["beta"] or 0.0
     rate = max(convergence_rate(kind, e["lr"] * c, beta) for c in e["curvatures"])
@@ -159,11 +159,11 @@ def test_the_verdict_agrees_with_the_spectral_radius_of_the_step_at_the_current_
 
 def test_the_stability_map_is_optlabs_and_its_circle_moves_the_setting(race):
     race.reset("#race=1&on=Momentum&step=3")
-    m = race.js("(r) => r.stabilityMap()")
+    m = race.js("(r) => r.state().stability")
     assert np.allclose(m["rates"], stability_map(m["kind"], m["curvature"], m["lrs"], m["betas"]), rtol=1e-12)
     canvas = race.root.locator(".race-stability-map")
     box = canvas.bounding_box()
-    grid = race.js("(r) => r.stability.grid()")
+    grid = race.js("(r) => r.drawn().stabilityGrid")
     # A click at three quarters across and half way up sets eta and beta there.
     canvas.click(position={"x": grid["x"] + 0.75 * grid["w"], "y": grid["y"] + 0.5 * grid["h"]})
     hyper = race.state()["hyper"]["Momentum"]
