@@ -109,7 +109,7 @@ book-student: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python -m booktools.student_edition --output _build/student/html
 
 test: book
-	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles and not pdf and not portability" tests $(TWINS) --nbval --nbval-current-env
+	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder -m "not bundles and not pdf and not portability" tests $(TWINS) --nbval --nbval-current-env
 
 # The numeric tests and the notebooks replayed under older NumPy kernels and
 # with nudged last bits (tests/book/test_portability.py; a few minutes). Run

@@ -35,6 +35,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+pytestmark = pytest.mark.long_setup  # JupyterLab starts below: make test starts this module first
+
+
 @pytest.fixture(scope="module")
 def bundle_folder(tmp_path_factory, built_site):
     """The chapter's bundle from the built site, unpacked: the folder holds ``momentum_rmsprop_adam/``."""
