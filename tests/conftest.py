@@ -62,8 +62,11 @@ def pytest_collection_modifyitems(config, items):
     so a build or a server behind a module of three tests started last and
     left the other worker idle). The longest scopes go first (:data:`FIRST`,
     and the modules marked ``long_setup``), the short unit modules last;
-    within each group, the scopes with the most tests first.
+    within each group, the scopes with the most tests first. A run without
+    workers keeps pytest's order (there, ``-x`` stops sooner with the unit tests first).
     """
+    if not hasattr(config, "workerinput"):  # only pytest-xdist's workers collect for a distributed run
+        return
     scopes = {}
     for item in items:
         scopes.setdefault(_scope(item.nodeid), []).append(item)
