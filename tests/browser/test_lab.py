@@ -57,7 +57,8 @@ def lab_url(tmp_path_factory, require, bundle_folder):
     tracker.write_text(json.dumps({"windowingMode": "none"}))
     port = _free_port()
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1", f"--port={port}",
-               f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={bundle_folder}", "--allow-root"]
+               f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={bundle_folder}", "--allow-root",
+               "--LabServerApp.notebook_starts_kernel=False"]  # reading needs no kernel
     server = subprocess.Popen(command, env={**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
