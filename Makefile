@@ -108,8 +108,11 @@ test-pdf: pdf pdf-student book
 book-student: $(STAMP)
 	env -u MPLBACKEND $(BIN)/python -m booktools.student_edition --output _build/student/html
 
+# Two workers; each module (or notebook) runs whole on one of them, in the
+# order tests/conftest.py gives (the longest first), which
+# --no-loadscope-reorder keeps.
 test: book
-	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not bundles and not pdf and not portability" tests $(TWINS) --nbval --nbval-current-env
+	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder -m "not bundles and not pdf and not portability" tests $(TWINS) --nbval --nbval-current-env
 
 # The numeric tests and the notebooks replayed under older NumPy kernels and
 # with nudged last bits (tests/book/test_portability.py; a few minutes). Run

@@ -41,6 +41,44 @@ def _find(tool: str):
     return shutil.which(tool) if tool in PROGRAMS else _find_module(tool)
 
 
+FIRST = ("tests/claims/", "notebooks/")
+"""Scopes that start first, with the modules marked ``long_setup``: the pages' claims rerun at their
+horizons and the twins' replays, the longest ones."""
+
+LAST = ("tests/unit/",)
+"""Scopes that start last: many short modules, which fill in the last seconds of both workers."""
+
+
+def _scope(nodeid: str) -> str:
+    """The scope in which ``--dist loadscope`` keeps tests together: their module (or class, or notebook)."""
+    return nodeid.rsplit("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Order the scopes as ``make test``'s two workers should take them up.
+
+    With ``--no-loadscope-reorder`` pytest-xdist hands the scopes out in
+    collection order (by default it takes the ones with the most tests first,
+    so a build or a server behind a module of three tests started last and
+    left the other worker idle). The longest scopes go first (:data:`FIRST`,
+    and the modules marked ``long_setup``), the short unit modules last;
+    within each group, the scopes with the most tests first. A run without
+    workers keeps pytest's order (there, ``-x`` stops sooner with the unit tests first).
+    """
+    if not hasattr(config, "workerinput"):  # only pytest-xdist's workers collect for a distributed run
+        return
+    scopes = {}
+    for item in items:
+        scopes.setdefault(_scope(item.nodeid), []).append(item)
+
+    def rank(scope: str) -> tuple[int, int]:
+        first = scope.startswith(FIRST) or scopes[scope][0].get_closest_marker("long_setup")
+        group = 0 if first else 2 if scope.startswith(LAST) else 1
+        return group, -len(scopes[scope])
+
+    items[:] = [item for scope in sorted(scopes, key=rank) for item in scopes[scope]]
+
+
 @pytest.fixture(name="require", scope="session")
 def require_fixture():
     """``require(tool)``: a path for ``"chromium"`` and the :data:`PROGRAMS`, else the imported module.

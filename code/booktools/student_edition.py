@@ -10,7 +10,8 @@ script copies the book's sources to a temporary folder, deletes every solution
 block from the Markdown pages there, and builds the copy with the book's own
 configuration and flags (``-W -n --keep-going``). The execution cache of the
 default build is copied along, so a page whose code did not change is not run
-again; the stripped exercise page runs only its statements' code.
+again (the stripped exercise page runs only its statements' code), and so is
+its wheel of ``optlab``, which the bundles hold.
 
 The copy is marked as the student edition: its configuration sets
 ``student_edition`` (the PDF's title page says "Student edition"), its PDF is
@@ -148,9 +149,10 @@ def prepare_sources(target: Path) -> list[Path]:
         if stripped != text:
             page.write_text(stripped, encoding="utf-8")
             changed.append(page.relative_to(target))
-    cache = ROOT / "_build" / ".jupyter_cache"
-    if cache.is_dir():
-        shutil.copytree(cache, target / "_build" / ".jupyter_cache")
+    # The default build's caches: the executed notebooks and optlab's wheel (built once per source digest).
+    for cache in (".jupyter_cache", ".wheels"):
+        if (ROOT / "_build" / cache).is_dir():
+            shutil.copytree(ROOT / "_build" / cache, target / "_build" / cache)
     return changed
 
 

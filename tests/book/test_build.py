@@ -54,6 +54,9 @@ def _tiny_book(folder: Path, code: str) -> Path:
     return folder
 
 
+pytestmark = pytest.mark.long_setup  # two books are built below: make test starts this module first
+
+
 @pytest.fixture(scope="module")
 def tiny_builds(tmp_path_factory, build_book):
     """Build a book whose cell raises and the same book without the error, side by side."""

@@ -82,6 +82,9 @@ def test_default_build_folds_every_solution_into_a_dropdown(built_site):
     assert not missing, f"solution content missing from the default build: {missing}"
 
 
+pytestmark = pytest.mark.long_setup  # the edition is built below: make test starts this module first
+
+
 @pytest.fixture(scope="session")
 def student_site(tmp_path_factory):
     return student_edition.build(tmp_path_factory.mktemp("student") / "html")

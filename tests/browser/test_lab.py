@@ -35,6 +35,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+pytestmark = pytest.mark.long_setup  # JupyterLab starts below: make test starts this module first
+
+
 @pytest.fixture(scope="module")
 def bundle_folder(tmp_path_factory, built_site):
     """The chapter's bundle from the built site, unpacked: the folder holds ``momentum_rmsprop_adam/``."""
@@ -54,7 +57,8 @@ def lab_url(tmp_path_factory, require, bundle_folder):
     tracker.write_text(json.dumps({"windowingMode": "none"}))
     port = _free_port()
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1", f"--port={port}",
-               f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={bundle_folder}", "--allow-root"]
+               f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={bundle_folder}", "--allow-root",
+               "--LabServerApp.notebook_starts_kernel=False"]  # reading needs no kernel
     server = subprocess.Popen(command, env={**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -80,6 +80,9 @@ def add_sign_sgd(tree) -> None:
     edit(tree / "_static" / "race" / "race_core.js", "  const UPDATE_RULES = {", RULE)
 
 
+pytestmark = pytest.mark.long_setup  # the copy below is built: make test starts this module first
+
+
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     """The copy with SignSGD added, its generated files made again, and its API page built."""

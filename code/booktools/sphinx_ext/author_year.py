@@ -11,6 +11,7 @@ shows: the last names (one, two joined by "and", or the first with
 """
 from __future__ import annotations
 
+from pybtex.backends.plaintext import Backend as PlainText
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
@@ -19,7 +20,9 @@ from pybtex.style.labels import BaseLabelStyle
 def last_names(person) -> str:
     """A person's last name as a citation shows it, "von" part included (``van der Walt``)."""
     parts = [*person.rich_prelast_names, *person.rich_last_names]
-    return " ".join(part.render_as("text") for part in parts)
+    # render(PlainText()) is render_as("text") without the plugin lookup, which
+    # scans every installed distribution's entry points (5 s of a build).
+    return " ".join(part.render(PlainText()) for part in parts)
 
 
 def author_year_label(entry) -> str:

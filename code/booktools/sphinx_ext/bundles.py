@@ -25,7 +25,7 @@ from pybtex.database import parse_file
 from booktools import ROOT
 from booktools.bundles import BookReferences, Edition, build_wheel, bundle_requirements, write_bundle
 from booktools.sphinx_ext.author_year import author_year_label, last_names
-from booktools.sphinx_ext.section_refs import section_title
+from booktools.sphinx_ext.section_refs import latex_titles
 
 
 def _markdown(title: nodes.title) -> str:
@@ -34,13 +34,9 @@ def _markdown(title: nodes.title) -> str:
 
 
 def _titles(env) -> dict[str, str]:
-    titles = {}
-    for label, (docname, section_id, name) in env.get_domain("std").labels.items():
-        if not docname:
-            continue
-        title = section_title(env.get_doctree(docname), section_id) if "\\" in name else None
-        titles[label] = _markdown(title) if title is not None else name
-    return titles
+    with_math = latex_titles(env)
+    return {label: _markdown(with_math[label]) if label in with_math else name
+            for label, (docname, _, name) in env.get_domain("std").labels.items() if docname}
 
 
 def _numbers(app) -> dict[str, str]:
