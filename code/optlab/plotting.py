@@ -97,11 +97,12 @@ def _keep_inline_figures_uncropped() -> None:
     """In an IPython kernel with the inline backend, show figures as laid out, without ``bbox_inches="tight"``."""
     try:
         from IPython import get_ipython
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
+        from matplotlib_inline.backend_inline import InlineBackend
     except ImportError:  # plain Python: nothing is shown inline
         return
-    if get_ipython() is not None:
-        set_matplotlib_formats("png", bbox_inches=None)
+    if get_ipython() is not None:  # the configured formats (png, retina, svg, ...) stay as they are
+        backend = InlineBackend.instance()
+        backend.print_figure_kwargs = {**backend.print_figure_kwargs, "bbox_inches": None}
 
 
 def draw_surface(ax, surface: Surface, window=None, levels: int = 12) -> None:
