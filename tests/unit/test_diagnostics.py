@@ -169,6 +169,27 @@ def test_log_axis_writes_matplotlibs_labels_as_text_and_keeps_minor_ticks_only_o
     plt.close(fig)
 
 
+def test_use_style_in_a_notebook_turns_the_crop_off_and_keeps_the_formats():
+    """In an IPython shell with the inline backend (set up as ipykernel does), figures are shown as laid out."""
+    import subprocess
+    import sys
+
+    script = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "import matplotlib, matplotlib.figure\n"
+        "inline = 'module://matplotlib_inline.backend_inline'; matplotlib.use(inline)\n"
+        "from matplotlib_inline.backend_inline import InlineBackend, configure_inline_support\n"
+        "shell = InteractiveShell.instance(); configure_inline_support(shell, inline)\n"
+        "backend = InlineBackend.instance(); backend.figure_formats = {'svg'}  # a reader's choice\n"
+        "assert backend.print_figure_kwargs['bbox_inches'] == 'tight'\n"
+        "from optlab.plotting import use_style; use_style()\n"
+        "shown = shell.display_formatter.formatters['image/svg+xml'].lookup_by_type(matplotlib.figure.Figure)\n"
+        "print(shown.keywords['bbox_inches'], sorted(backend.figure_formats), matplotlib.rcParams['figure.autolayout'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["None", "['svg']", "True"]
+
+
 def test_first_blowup_reads_each_coordinate_and_ignores_ringing_through_zero():
     t = np.arange(400)
     converging = np.stack([np.cos(0.7 * t) * 0.9**t, 0.5 * 0.8**t], axis=1)  # w1 rings through zero
