@@ -11,6 +11,7 @@
   const R = window.OptimizerRace;
   if (R.Plots.prototype.drawAxes) return; // a page that embeds the applet twice loads this twice
   const { rgbOf, markerPath2D, niceTicks, powerOfTen, FONT } = R; // race_marks.js
+  const GRID_CELLS = 12000; // a laptop's map has about 9000 cells of 3 px
 
   Object.assign(R.Plots.prototype, {
     /* ---- the map's background ---- */
@@ -21,8 +22,12 @@
       const { canvas, ctx, f } = this.layer("map", "background", false);
       const s = this.snap.surface;
       const [x0, x1, y0, y1] = this.view();
-      const nx = Math.max(40, Math.round(f.w / 3));
-      const ny = Math.max(30, Math.round(f.h / 3));
+      // The gap on a grid of 3 px cells, or wider cells on a map so large that
+      // it would have over GRID_CELLS of them (full width on a big screen): its
+      // contours cost what a laptop's do, in segments a few pixels longer.
+      const cell = Math.max(3, Math.sqrt((f.w * f.h) / GRID_CELLS));
+      const nx = Math.max(40, Math.round(f.w / cell));
+      const ny = Math.max(30, Math.round(f.h / cell));
       const gap = new Float64Array((nx + 1) * (ny + 1));
       let top = -Infinity;
       let lowest = Infinity;

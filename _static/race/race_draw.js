@@ -51,6 +51,16 @@
   // points within the extent already drawn there.
   const INK = { fine: 15000, coarse: 2500 };
   const dashes = (name) => STYLES[name].dash.map((d) => d * LINE_WIDTH);
+  // A canvas holds at most PIXEL_BUDGET device pixels. Drawing without a GPU
+  // costs time in proportion to the pixels, and a full-width plot on a 2x
+  // screen has 2.5 million (20 times a laptop's): it is drawn at the ratio
+  // that fills the budget (about 1.25 there; a line or a letter a little
+  // softer, the same layout), never below one device pixel a CSS pixel. A
+  // laptop's or a phone's plot, even at 2x or 3x, is under the budget and
+  // drawn at the screen's full ratio.
+  const PIXEL_BUDGET = 1e6;
+  const pixelRatio = (width, height) =>
+    Math.min(window.devicePixelRatio || 1, Math.max(1, Math.sqrt(PIXEL_BUDGET / (width * height))));
 
   // On the dark theme, black disappears: SGD takes the text colour, and
   // AMSGrad the palette's own yellow that the light theme avoids.
@@ -567,5 +577,5 @@
 
   }
 
-  Object.assign(R, { Plots, dashes, LINE_WIDTH });
+  Object.assign(R, { Plots, dashes, LINE_WIDTH, PIXEL_BUDGET, pixelRatio });
 })();

@@ -26,6 +26,7 @@
  *                    after the last change, and the one that follows it
  *   open(fragment)   the race of a link's fragment ("" for the opening race), as a new page opens it
  *   countDraws()     from now on, count the drawings: returns a function that reads the count
+ *   pixelBudget      the most device pixels a plot's canvas holds (race_draw.js)
  *   parts            the applet's elements: root, map, loss, play, more, standings, help, caption,
  *                    explain, link, error, noise (its slider), seed, schedule, floor, scale
  *   rows[name]       optimizer `name`'s elements: tr, checkbox, swatch, gap, arrived, w, and its
@@ -93,6 +94,7 @@
         };
         return () => count;
       },
+      pixelBudget: R.PIXEL_BUDGET,
       parts: {
         root: race.root, map: race.mapCanvas, loss: race.lossCanvas, play: race.playButton, more: race.moreButton,
         standings: race.standings, help: race.help, caption: race.caption, explain: race.explainBox, link: race.linkField,

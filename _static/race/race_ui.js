@@ -21,7 +21,7 @@
   const { OPTIMIZERS } = R; // race_core.js
   const { parseNumber, share, formatNumber } = R; // race_input.js
   const { RaceModel } = R; // race_model.js
-  const { Plots } = R; // race_draw.js
+  const { Plots, pixelRatio } = R; // race_draw.js
   const { SETTINGS } = R; // race_controls.js
   const { pair } = R.ui; // race_controls.js
   const RANGES = window.RACE_DATA.ranges;
@@ -491,10 +491,10 @@
     }
 
     resize() {
-      const dpr = window.devicePixelRatio || 1;
       for (const canvas of [this.mapCanvas, this.lossCanvas]) {
         const width = Math.max(200, Math.floor(canvas.parentElement.clientWidth));
         const height = this.model.wide ? Math.round(Math.min(width * 0.75, window.innerHeight * 0.62)) : Math.round(width * 0.75);
+        const dpr = pixelRatio(width, height); // at most the drawing's pixel budget
         canvas.style.width = `${width}px`;
         canvas.style.height = `${height}px`;
         if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {

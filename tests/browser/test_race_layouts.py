@@ -138,6 +138,28 @@ def test_projector_layout_is_full_width_with_large_ticks(open_race):
     assert race.js("(r) => r.state().wide") is False
 
 
+def test_a_full_width_plot_on_a_2x_screen_keeps_to_the_pixel_budget(open_race):
+    """Full width at 1920 x 1080 at 2x: 2.5 million device pixels a plot, each change too slow to draw (issue 23, item 4).
+
+    A plot's canvas holds at most the drawing's pixel budget, and is still drawn
+    finer than one device pixel a CSS pixel; a smaller plot keeps the screen's ratio.
+    """
+    race = open_race("#race=1&wide=1", viewport=PROJECTOR["viewport"], device_scale_factor=2)
+    race.page.wait_for_function("() => OptimizerRace.testHook().parts.map.getBoundingClientRect().width > 0.45 * innerWidth")
+    canvases = race.js(
+        """(r) => [r.parts.map, r.parts.loss].map(c => ({pixels: c.width * c.height, ratio: c.width / c.getBoundingClientRect().width,
+                                                       budget: r.pixelBudget}))"""
+    )
+    print(f"\nfull width at 2x: {canvases}")
+    for c in canvases:
+        assert c["pixels"] <= c["budget"] * 1.01 and 1.2 < c["ratio"] < 2, c
+    race.page.keyboard.press("Escape")  # back in the book's column: under the budget at the screen's ratio
+    race.page.wait_for_function(
+        "() => [OptimizerRace.testHook().parts.map, OptimizerRace.testHook().parts.loss]"
+        ".every(c => c.width === Math.round(parseFloat(c.style.width) * 2))"
+    )
+
+
 def test_laptop_screenshot(open_race):
     race = open_race(**LAPTOP)
     race.show_all()

@@ -105,8 +105,8 @@ WINDOWS = {
     "projector": ({"viewport": {"width": 1920, "height": 1080}, "device_scale_factor": 2}, "&wide=1"),
 }
 """The windows timed, as Playwright's context options and the race's link: a laptop, and full width on a
-1920 x 1080 screen at twice the pixels (the bench's Chromium draws without a GPU: four times the pixels cost
-four times the time, which a GPU would mostly absorb)."""
+1920 x 1080 screen at twice the pixels (the bench's Chromium draws without a GPU, where the time grows with the
+pixels: the applet draws such a plot at its pixel budget, ``PIXEL_BUDGET`` in ``_static/race/race_draw.js``)."""
 
 
 def bench_race(html: Path) -> list[tuple]:
