@@ -75,28 +75,21 @@ def test_the_parity_check_would_catch_other_noise(core):
     assert moved > 1e-6
 
 
-def test_the_deviates_are_optlabs_bit_for_bit_and_made_fast(browser):
-    """6000 deviates (a 3000-step race) on a fresh page: the first call, and five more seeds.
+def test_the_deviates_are_optlabs_bit_for_bit_and_cached(browser):
+    """6000 deviates (a 3000-step race) on a fresh page equal optlab's; a seed already made is served from the cache.
 
-    The first call runs while V8 is still compiling the generator (6 to 19 ms on this machine, depending
-    on its load); every later seed takes about half a millisecond, and a seed already made is cached.
+    How fast they are made is a budget, reported by ``make bench`` (item 6), not checked here: a
+    timing bound in a pass/fail test fails on a loaded machine.
     """
     page = browser.new_page()
     try:
         load_scripts(page, RACE)
-        times = page.evaluate(
-            """() => [4294967295, 1, 2, 3, 4, 5].map(seed => {
-                 const t0 = performance.now(); OptimizerRace.normals(seed, 6000); return performance.now() - t0; })"""
-        )
         made = page.evaluate("() => Array.from(OptimizerRace.normals(4294967295, 6000))")
         again = page.evaluate("() => OptimizerRace.normals(4294967295, 10)[9] === OptimizerRace.normals(4294967295, 6000)[9]")
     finally:
         page.close()
-    print(f"\nnoise: 6000 deviates in {times[0]:.2f} ms on a fresh page, then {np.median(times[1:]):.2f} ms (median of 5 seeds)")
     np.testing.assert_array_equal(made, standard_normal(np.array([2**32 - 1]), 0, 6000)[0])
     assert again
-    # The first call's bound is loose: it includes compiling, and parallel tests share the two cores.
-    assert times[0] < 100 and np.median(times[1:]) < 5, times
 
 
 def test_every_optimizer_of_a_noisy_race_sees_the_same_noise(core):
