@@ -19,7 +19,8 @@ from .surfaces import Surface
 
 __all__ = [
     "OKABE_ITO", "STYLES", "style", "style_table", "use_style", "draw_surface", "draw_path", "contour_panel",
-    "loss_curves", "bar_panel", "power_of_ten_labels", "log_axis", "PlainLogFormatter", "ShortAxisMinorTicks", "decimal_log_labels",
+    "loss_curves", "bar_panel", "power_of_ten_labels", "log_axis", "PlainLogFormatter", "ShortAxisMinorTicks",
+    "decimal_log_labels",
 ]
 
 OKABE_ITO = {
@@ -190,8 +191,7 @@ _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 class PlainLogFormatter(LogFormatterSciNotation):
     """Matplotlib's labels of a log axis (10⁻³, and 2×10⁻² where it labels minor ticks), as plain Unicode text.
 
-    Matplotlib writes them as mathtext, which it parses label by label: a
-    panel of loss curves spends about a third of its drawing time on them.
+    Matplotlib writes them as mathtext, which it parses label by label.
     The ticks and which of them get a label are Matplotlib's own; only the
     text changes, and it looks the same. A label that is not of the form
     ``a×10^k`` stays mathtext.

@@ -184,7 +184,8 @@ def test_use_style_in_a_notebook_turns_the_crop_off_and_keeps_the_formats():
         "assert backend.print_figure_kwargs['bbox_inches'] == 'tight'\n"
         "from optlab.plotting import use_style; use_style()\n"
         "shown = shell.display_formatter.formatters['image/svg+xml'].lookup_by_type(matplotlib.figure.Figure)\n"
-        "print(shown.keywords['bbox_inches'], sorted(backend.figure_formats), matplotlib.rcParams['figure.autolayout'])\n"
+        "print(shown.keywords['bbox_inches'], sorted(backend.figure_formats),"
+        " matplotlib.rcParams['figure.autolayout'])\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["None", "['svg']", "True"]
