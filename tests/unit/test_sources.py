@@ -37,6 +37,15 @@ def test_pairs_agree(chapter):
                 f"{twin.relative_to(ROOT)} holds unexecuted cells: run `make notebooks`")
 
 
+@pytest.mark.parametrize("chapter", chapter_notebooks(), ids=lambda p: p.stem)
+def test_every_shown_figure_is_laid_out_once(chapter):
+    """optlab's style sets no layout engine (see ``use_style``), so each figure cell lays its figure out itself."""
+    for cell in jupytext.read(chapter).cells:
+        if cell.cell_type == "code" and "plt.show()" in cell.source:
+            laid_out = "fig.tight_layout()\nplt.show()" in cell.source or 'layout="constrained"' in cell.source
+            assert laid_out, f"{chapter.name}: a figure shown without a layout:\n{cell.source[:200]}"
+
+
 CITED_WORKS = {
     "cauchy1847", "robbins1951", "polyak1964", "nesterov1983", "duchi2011", "tieleman2012",
     "kingma2015", "reddi2018", "loshchilov2019", "sutskever2013", "goh2017", "lessard2016",
