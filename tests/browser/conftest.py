@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from booktools import serve
-from harness.race import RACE_PAGE, RacePage
+from harness.race import RACE_PAGE, Contexts, RacePage
 
 
 @pytest.fixture(scope="session")
@@ -20,10 +20,18 @@ def browser(require):
         yield chromium
 
 
+@pytest.fixture(scope="session")
+def contexts(browser):
+    """The browser's contexts, one per set of options, shared by every race page of the session."""
+    pool = Contexts(browser)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture(scope="module")
-def race_page(browser, site_url):
+def race_page(contexts, site_url):
     """One race page per test module, in a laptop-sized window."""
-    page = RacePage(browser, site_url)
+    page = RacePage(contexts, site_url)
     yield page
     page.close()
 
@@ -33,9 +41,9 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "i
 
 
 @pytest.fixture(scope="module")
-def phone_page(browser, site_url):
+def phone_page(contexts, site_url):
     """One race page per test module, on a phone."""
-    page = RacePage(browser, site_url, **PHONE)
+    page = RacePage(contexts, site_url, **PHONE)
     yield page
     page.close()
 
@@ -48,12 +56,12 @@ def race(race_page):
 
 
 @pytest.fixture
-def open_race(browser, site_url):
+def open_race(contexts, site_url):
     """``open_race(fragment="", path=RACE_PAGE, **context_options)``: another page with the race, closed after the test."""
     pages = []
 
     def open_page(fragment="", path=RACE_PAGE, **options):
-        pages.append(RacePage(browser, site_url, path, fragment=fragment, **options))
+        pages.append(RacePage(contexts, site_url, path, fragment=fragment, **options))
         return pages[-1]
 
     yield open_page
