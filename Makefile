@@ -130,19 +130,26 @@ serve: book
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
 
 # JupyterLab on the chapters, with MyST rendered (jupyterlab-myst) and
-# nbconvert: requirements-lab.lock, installed on first use only, since
-# JupyterLab slows the start-up of every build. As root (in a container, say)
-# JupyterLab needs --allow-root, which is then added.
-LAB_STAMP := $(VENV)/.lab-installed
-$(LAB_STAMP): requirements-lab.lock $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-lab.lock
-	$(BIN)/python -m pip check
+# nbconvert: requirements-lab.lock (the book's lock and JupyterLab on top),
+# installed on first use into an environment of its own, .venv-lab. In .venv
+# it would slow every process that reads a notebook: JupyterLab's
+# dependencies make jsonschema, which nbformat imports, parse a grammar at
+# import (0.9 s a process), which cost `make book` 1.3 s without a change and
+# `make test` about 30 s of CPU. The kernel of a notebook opened in JupyterLab
+# is .venv-lab's Python, where optlab is installed (editable) too. As root
+# (in a container, say) JupyterLab needs --allow-root, which is then added.
+LAB_VENV := .venv-lab
+LAB_STAMP := $(LAB_VENV)/.installed
+$(LAB_STAMP): requirements-lab.lock pyproject.toml
+	test -x $(LAB_VENV)/bin/python || $(PYTHON) -m venv $(LAB_VENV)
+	$(LAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-lab.lock
+	$(LAB_VENV)/bin/python -m pip check
 	touch $@
 
 lab-env: $(LAB_STAMP)
 
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(LAB_VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf _build .pytest_cache

@@ -35,9 +35,15 @@ def _find_module(name):
     return importlib.import_module(name) if importlib.util.find_spec(name) else None
 
 
+LAB_PYTHON = ROOT / ".venv-lab" / "bin" / "python"
+"""The Python of JupyterLab's own environment (``make lab-env``), apart from ``.venv``, which it would slow."""
+
+
 def _find(tool: str):
     if tool == "chromium":
         return find_chromium()
+    if tool == "lab-env":
+        return LAB_PYTHON if LAB_PYTHON.is_file() else None
     return shutil.which(tool) if tool in PROGRAMS else _find_module(tool)
 
 
@@ -81,7 +87,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(name="require", scope="session")
 def require_fixture():
-    """``require(tool)``: a path for ``"chromium"`` and the :data:`PROGRAMS`, else the imported module.
+    """``require(tool)``: a path for ``"chromium"``, the :data:`PROGRAMS` and ``"lab-env"`` (its Python), else the imported module.
 
     When the tool is missing, the calling test skips with a message naming
     it, or fails when running in CI.

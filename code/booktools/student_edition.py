@@ -52,7 +52,7 @@ STUDENT_PDF_NAME = "momentum-rmsprop-adam-student.pdf"
 # (optlab and booktools are imported from the installed package); these are
 # the parts it never reads (or, for _build, that must not leak in).
 IGNORED = shutil.ignore_patterns(
-    ".git", ".venv", "_build", "notebooks", "tests", "code", ".ci",
+    ".git", ".venv", ".venv-lab", "_build", "notebooks", "tests", "code", ".ci",
     ".pytest_cache", ".hypothesis", "__pycache__", ".ipynb_checkpoints", "*.egg-info",
 )
 

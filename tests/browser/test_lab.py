@@ -1,7 +1,7 @@
 """JupyterLab renders the chapter's notebook fully, as a reader who takes the page's bundle sees it.
 
 Starts the JupyterLab of ``requirements-lab.lock`` (the ranges of the
-bundle's ``requirements-lab.txt``) on a free local port, in a folder where
+bundle's ``requirements-lab.txt``), from its own environment ``.venv-lab``, on a free local port, in a folder where
 the chapter's bundle from the built site is unpacked, and opens its notebook
 in Chromium. jupyterlab-myst must render a ``{prf:theorem}`` block as a
 theorem (its numbered title in a proof box), leave no directive or role as
@@ -18,7 +18,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 import zipfile
@@ -50,13 +49,13 @@ def bundle_folder(tmp_path_factory, built_site):
 @pytest.fixture(scope="module")
 def lab_url(tmp_path_factory, require, bundle_folder):
     """A JupyterLab on the unpacked bundle, with every cell rendered (no windowing), until the module ends."""
-    require("jupyterlab")
+    lab_python = require("lab-env")
     settings = tmp_path_factory.mktemp("lab-settings")
     tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
     tracker.write_text(json.dumps({"windowingMode": "none"}))
     port = _free_port()
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1", f"--port={port}",
+    command = [str(lab_python), "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1", f"--port={port}",
                f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={bundle_folder}", "--allow-root",
                "--LabServerApp.notebook_starts_kernel=False"]  # reading needs no kernel
     server = subprocess.Popen(command, env={**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings)},
@@ -114,8 +113,7 @@ def test_every_citation_is_found_and_every_reference_resolved(chapter_notebook):
 
 
 def test_nbconvert_runs(require):
-    require("nbconvert")
-    done = subprocess.run([sys.executable, "-m", "nbconvert", "--version"], capture_output=True, text=True)
+    done = subprocess.run([str(require("lab-env")), "-m", "nbconvert", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip()[0].isdigit(), done.stderr
 
 
