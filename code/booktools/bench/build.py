@@ -21,9 +21,11 @@ TEST_SECONDS = 120.0
 
 
 def copy_repository(destination: Path) -> None:
-    """Copy the working tree (tracked and untracked, not ignored) and link the shared .venv."""
+    """Copy the working tree (tracked and untracked, not ignored) and link the shared .venv (and .venv-lab, if made)."""
     copy_worktree(destination)
-    (destination / ".venv").symlink_to(ROOT / ".venv")
+    for environment in (".venv", ".venv-lab"):
+        if (ROOT / environment).is_dir():
+            (destination / environment).symlink_to(ROOT / environment)
 
 
 def run_make(copy: Path, target: str) -> tuple[float, float, subprocess.CompletedProcess]:
@@ -31,8 +33,12 @@ def run_make(copy: Path, target: str) -> tuple[float, float, subprocess.Complete
 
     ``-o .venv/.installed`` keeps make from reinstalling the shared
     environment because the copied requirements look newer than its stamp.
+    ``PYTHONPATH`` puts the copy's ``code/`` first: the shared environment's
+    editable install points at this working tree, whose ``booktools.ROOT``
+    would send the tests to its ``_build`` instead of the copy's.
     """
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "MPLBACKEND")}
+    env["PYTHONPATH"] = str(copy / "code")
     before = os.times()
     wall = time.perf_counter()
     result = subprocess.run(["make", "-o", ".venv/.installed", target], cwd=copy, env=env,
