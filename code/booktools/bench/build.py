@@ -21,8 +21,14 @@ TEST_SECONDS = 120.0
 
 
 def copy_repository(destination: Path) -> None:
-    """Copy the working tree (tracked and untracked, not ignored) and link the shared .venv (and .venv-lab, if made)."""
+    """Copy the working tree (tracked and untracked, not ignored) and link the shared .venv (and .venv-lab, if made).
+
+    The copy is made a git repository holding every copied file, as a clone
+    would be, since the tests copy their tree in turn (the toy optimizer's).
+    """
     copy_worktree(destination)
+    for command in (["git", "init", "--quiet"], ["git", "add", "--all"]):
+        subprocess.run(command, cwd=destination, check=True, capture_output=True)
     for environment in (".venv", ".venv-lab"):
         if (ROOT / environment).is_dir():
             (destination / environment).symlink_to(ROOT / environment)
