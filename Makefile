@@ -134,8 +134,8 @@ serve: book
 # installed on first use into an environment of its own, .venv-lab. In .venv
 # it would slow every process that reads a notebook: JupyterLab's
 # dependencies make jsonschema, which nbformat imports, parse a grammar at
-# import (0.9 s a process), which cost `make book` 1.3 s without a change and
-# `make test` about 30 s of CPU. The kernel of a notebook opened in JupyterLab
+# import (0.9 s a process), which cost `make book` 1.2 s without a change and
+# `make test` about a tenth of its CPU. The kernel of a notebook opened in JupyterLab
 # is .venv-lab's Python, where optlab is installed (editable) too. As root
 # (in a container, say) JupyterLab needs --allow-root, which is then added.
 LAB_VENV := .venv-lab

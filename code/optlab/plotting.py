@@ -74,10 +74,9 @@ def use_style() -> None:
     ``fig.tight_layout()`` just before it is shown (or by
     ``layout="constrained"`` where it is made), so that its labels fit inside
     it. A figure with a layout engine, ``figure.autolayout`` included, is drawn
-    twice by every save, once to settle the layout; the chapters' figures take
-    about a fifth less time without it. In a notebook the inline backend then
-    need not crop the picture to its ink, which would cost a second drawing
-    too, and this function turns the crop off.
+    twice by every save, once to settle the layout. In a notebook the inline
+    backend then need not crop the picture to its ink, which would cost a
+    second drawing too, and this function turns the crop off.
     """
     plt.rcParams.update({
         "figure.dpi": 96,
