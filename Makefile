@@ -31,7 +31,7 @@ TWINS = $(patsubst chapters/%.md,notebooks/%.ipynb,$(CHAPTER_NOTEBOOKS))
 # What the chapter notebooks run: a change here re-executes them.
 OPTLAB_SOURCES := $(wildcard code/optlab/*.py code/optlab/*/*.py)
 
-.PHONY: book book-student pdf pdf-student test-pdf lab-env test test-portability test-bundles serve lab clean notebooks twins check-pairs venv lock mutation bench
+.PHONY: book book-student pdf pdf-student test-pdf lab-env test test-system test-portability test-bundles serve lab clean notebooks twins check-pairs venv lock mutation bench
 
 venv: $(STAMP)
 
@@ -112,7 +112,16 @@ book-student: $(STAMP)
 # order tests/conftest.py gives (the longest first), which
 # --no-loadscope-reorder keeps.
 test: book
-	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder -m "not bundles and not pdf and not portability" tests $(TWINS) --nbval --nbval-current-env
+	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder -m "not bundles and not pdf and not portability and not system" tests $(TWINS) --nbval --nbval-current-env
+
+# The book as a whole (tests marked system; two minutes or more): every page
+# of the site in Chromium (console, requests, MathJax, alt text, axe-core),
+# JupyterLab on the chapter's bundle, the student edition, and copies of the
+# book built with a planted cell error and with a new optimizer. Run it before
+# landing a change to the site's pages, their build or the package's roster;
+# CI runs it after make test.
+test-system: book lab-env
+	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder -m system tests
 
 # The numeric tests and the notebooks replayed under older NumPy kernels and
 # with nudged last bits (tests/book/test_portability.py; a few minutes). Run

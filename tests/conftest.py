@@ -47,9 +47,9 @@ def _find(tool: str):
     return shutil.which(tool) if tool in PROGRAMS else _find_module(tool)
 
 
-FIRST = ("tests/claims/", "notebooks/")
+FIRST = ("tests/claims/", "notebooks/", "tests/browser/test_pages.py")
 """Scopes that start first, with the modules marked ``long_setup``: the pages' claims rerun at their
-horizons and the twins' replays, the longest ones."""
+horizons, the twins' replays and (in ``make test-system``) the page-by-page browser sweep, the longest ones."""
 
 LAST = ("tests/unit/",)
 """Scopes that start last: many short modules, which fill in the last seconds of both workers."""

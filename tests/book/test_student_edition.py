@@ -82,7 +82,7 @@ def test_default_build_folds_every_solution_into_a_dropdown(built_site):
     assert not missing, f"solution content missing from the default build: {missing}"
 
 
-pytestmark = pytest.mark.long_setup  # the edition is built below: make test starts this module first
+pytestmark = [pytest.mark.system, pytest.mark.long_setup]  # the edition is built below: make test-system starts it first
 
 
 @pytest.fixture(scope="session")

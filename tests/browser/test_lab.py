@@ -34,7 +34,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-pytestmark = pytest.mark.long_setup  # JupyterLab starts below: make test starts this module first
+pytestmark = [pytest.mark.system, pytest.mark.long_setup]  # JupyterLab starts below: make test-system starts it first
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,7 @@ def add_sign_sgd(tree) -> None:
     edit(tree / "_static" / "race" / "race_core.js", "  const UPDATE_RULES = {", RULE)
 
 
-pytestmark = pytest.mark.long_setup  # the copy below is built: make test starts this module first
+pytestmark = [pytest.mark.system, pytest.mark.long_setup]  # the copy below is built: make test-system starts it first
 
 
 @pytest.fixture(scope="module")
