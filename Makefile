@@ -114,7 +114,7 @@ book-student: $(STAMP)
 test: book
 	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder -m "not bundles and not pdf and not portability and not system" tests $(TWINS) --nbval --nbval-current-env
 
-# The book as a whole (tests marked system; two minutes or more): every page
+# The book as a whole (tests marked system; about a minute): every page
 # of the site in Chromium (console, requests, MathJax, alt text, axe-core),
 # JupyterLab on the chapter's bundle, the student edition, and copies of the
 # book built with a planted cell error and with a new optimizer. Run it before

@@ -15,9 +15,10 @@ and checked for what a reader would notice:
   reports no serious or critical accessibility violation.
 
 A page with one planted fault of each kind shows that every check still
-catches its own. The sweep is part of ``make test-system`` (over a minute of
-Chromium: axe-core alone takes seconds on a page of 20,000 elements). This is the one test that watches every page's console and
-requests; the applet's own tests (``test_race.py``) do not repeat it. Links, anchors and
+catches its own. This is the one test that watches every page's console and
+requests; the applet's own tests (``test_race.py``) do not repeat it. The
+sweep is part of ``make test-system`` (a minute of Chromium: axe-core alone
+takes seconds on a page of 20,000 elements). Links, anchors and
 error output are checked without a browser in ``tests/book/test_pages_static.py``.
 The browser and the server come from ``conftest.py``: the test skips when
 Chromium or Playwright is missing, and fails instead when CI is set.
@@ -34,11 +35,11 @@ import pytest
 
 from booktools import ROOT, serve
 
+pytestmark = pytest.mark.system  # every page of the site, one by one: make test-system
+
 SITE = ROOT / "_build" / "html"
 AXE = ROOT / "tests" / "vendor" / "axe.min.js"
 SERIOUS = {"serious", "critical"}
-
-pytestmark = pytest.mark.system  # every page of the site, one by one: make test-system
 RAW_TEX = re.compile(r"\$\$|\\\(|\\\[")
 
 # The text a reader sees, without code (where a "$$" may be meant) and without

@@ -77,7 +77,7 @@ def touch_prose(copy: Path) -> str:
     return ""
 
 
-def test_row(copy: Path, target: str, budget: float | None) -> tuple:
+def make_target_row(copy: Path, target: str, budget: float | None) -> tuple:
     """The row of ``make target`` run in ``copy``: its wall time against ``budget`` (``None``: reported only)."""
     wall, cpu, result = run_make(copy, target)
     lines = result.stdout.splitlines()
@@ -126,6 +126,6 @@ def bench_build_and_tests(run_tests: bool, run_build: bool, keep: Path | None = 
                      result.returncode == 0 and wall <= BUILD_SECONDS["prose-only change"] and not again, note))
         ok = result.returncode == 0
     if run_tests:
-        rows.append(test_row(copy, "test", TEST_SECONDS))
-        rows.append(test_row(copy, "test-system", None))
+        rows.append(make_target_row(copy, "test", TEST_SECONDS))
+        rows.append(make_target_row(copy, "test-system", None))
     return rows, copy
