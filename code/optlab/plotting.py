@@ -18,9 +18,9 @@ from .race import ROSTER
 from .surfaces import Surface
 
 __all__ = [
-    "OKABE_ITO", "STYLES", "style", "style_table", "use_style", "draw_surface", "draw_path", "contour_panel",
-    "loss_curves", "bar_panel", "power_of_ten_labels", "log_axis", "PlainLogFormatter", "ShortAxisMinorTicks",
-    "decimal_log_labels",
+    "OKABE_ITO", "STYLES", "style", "style_table", "use_style", "lay_out", "draw_surface", "draw_path",
+    "contour_panel", "loss_curves", "bar_panel", "power_of_ten_labels", "log_axis", "PlainLogFormatter",
+    "ShortAxisMinorTicks", "decimal_log_labels",
 ]
 
 OKABE_ITO = {
@@ -71,12 +71,12 @@ def use_style() -> None:
     """Matplotlib settings shared by every figure of the book.
 
     No layout engine is set: each figure is laid out once, by
-    ``fig.tight_layout()`` just before it is shown (or by
-    ``layout="constrained"`` where it is made), so that its labels fit inside
-    it. A figure with a layout engine, ``figure.autolayout`` included, is drawn
-    twice by every save, once to settle the layout. In a notebook the inline
-    backend then need not crop the picture to its ink, which would cost a
-    second drawing too, and this function turns the crop off.
+    :func:`lay_out` just before it is shown (or by ``layout="constrained"``
+    where it is made), so that its labels fit inside it. A figure with a
+    layout engine, ``figure.autolayout`` included, is drawn twice by every
+    save, once to settle the layout. In a notebook the inline backend then
+    need not crop the picture to its ink, which would cost a second drawing
+    too, and this function turns the crop off.
     """
     plt.rcParams.update({
         "figure.dpi": 96,
@@ -105,6 +105,18 @@ def _keep_inline_figures_uncropped() -> None:
     if get_ipython() is not None:  # the configured formats (png, retina, svg, ...) stay as they are
         backend = InlineBackend.instance()
         backend.print_figure_kwargs = {**backend.print_figure_kwargs, "bbox_inches": None}
+
+
+def lay_out(fig) -> None:
+    """Fit the labels of ``fig`` inside it, once: ``fig.tight_layout()``, with no layout engine left behind.
+
+    ``Figure.tight_layout`` leaves a placeholder layout engine on the figure,
+    and Matplotlib draws a figure that has any engine once more, without
+    output, before every save, to settle a layout that here is settled
+    already. Without the engine, showing the figure draws it once.
+    """
+    fig.tight_layout()
+    fig.set_layout_engine(None)
 
 
 def draw_surface(ax, surface: Surface, window=None, levels: int = 12) -> None:

@@ -169,6 +169,43 @@ def test_log_axis_writes_matplotlibs_labels_as_text_and_keeps_minor_ticks_only_o
     plt.close(fig)
 
 
+def test_lay_out_leaves_a_figure_that_a_save_draws_once():
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.figure
+    import matplotlib.pyplot as plt
+
+    from optlab.plotting import lay_out, use_style
+
+    use_style()
+    draws = []
+    real_draw = matplotlib.figure.Figure.draw
+
+    def counted(fig, renderer):
+        draws.append(fig)
+        return real_draw(fig, renderer)
+
+    def draws_per_save(arrange):
+        fig, ax = plt.subplots()
+        ax.plot([1.0, 2.0, 3.0])
+        ax.set(xlabel="step $t$", ylabel="$L(w_t)$")
+        arrange(fig)
+        draws.clear()
+        fig.savefig(io.BytesIO(), format="png")
+        plt.close(fig)
+        return len(draws)
+
+    matplotlib.figure.Figure.draw = counted
+    try:
+        assert draws_per_save(lambda fig: fig.tight_layout()) == 2  # the placeholder engine lay_out removes
+        assert draws_per_save(lay_out) == 1
+    finally:
+        matplotlib.figure.Figure.draw = real_draw
+
+
 def test_use_style_in_a_notebook_turns_the_crop_off_and_keeps_the_formats():
     """In an IPython shell with the inline backend (set up as ipykernel does), figures are shown as laid out.
 

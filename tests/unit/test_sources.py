@@ -42,7 +42,7 @@ def test_every_shown_figure_is_laid_out_once(chapter):
     """optlab's style sets no layout engine (see ``use_style``), so each figure cell lays its figure out itself."""
     for cell in jupytext.read(chapter).cells:
         if cell.cell_type == "code" and "plt.show()" in cell.source:
-            laid_out = "fig.tight_layout()\nplt.show()" in cell.source or 'layout="constrained"' in cell.source
+            laid_out = "lay_out(fig)\nplt.show()" in cell.source or 'layout="constrained"' in cell.source
             assert laid_out, f"{chapter.name}: a figure shown without a layout:\n{cell.source[:200]}"
 
 
