@@ -169,7 +169,7 @@ def test_log_axis_writes_matplotlibs_labels_as_text_and_keeps_minor_ticks_only_o
     plt.close(fig)
 
 
-def test_lay_out_leaves_a_figure_that_a_save_draws_once():
+def test_lay_out_leaves_a_figure_that_a_save_draws_once(monkeypatch):
     import io
 
     import matplotlib
@@ -188,6 +188,8 @@ def test_lay_out_leaves_a_figure_that_a_save_draws_once():
         draws.append(fig)
         return real_draw(fig, renderer)
 
+    monkeypatch.setattr(matplotlib.figure.Figure, "draw", counted)
+
     def draws_per_save(arrange):
         fig, ax = plt.subplots()
         ax.plot([1.0, 2.0, 3.0])
@@ -198,12 +200,8 @@ def test_lay_out_leaves_a_figure_that_a_save_draws_once():
         plt.close(fig)
         return len(draws)
 
-    matplotlib.figure.Figure.draw = counted
-    try:
-        assert draws_per_save(lambda fig: fig.tight_layout()) == 2  # the placeholder engine lay_out removes
-        assert draws_per_save(lay_out) == 1
-    finally:
-        matplotlib.figure.Figure.draw = real_draw
+    assert draws_per_save(lambda fig: fig.tight_layout()) == 2  # the placeholder engine that lay_out removes
+    assert draws_per_save(lay_out) == 1
 
 
 def test_use_style_in_a_notebook_turns_the_crop_off_and_keeps_the_formats():
