@@ -110,9 +110,11 @@ book-student: $(STAMP)
 
 # Two workers; each module (or notebook) runs whole on one of them, in the
 # order tests/conftest.py gives (the longest first), which
-# --no-loadscope-reorder keeps.
+# --no-loadscope-reorder keeps. Used by test and test-system.
+TWO_WORKERS = -n 2 --dist loadscope --no-loadscope-reorder
+
 test: book
-	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder -m "not bundles and not pdf and not portability and not system" tests $(TWINS) --nbval --nbval-current-env
+	$(BIN)/python -m pytest $(TWO_WORKERS) -m "not bundles and not pdf and not portability and not system" tests $(TWINS) --nbval --nbval-current-env
 
 # The book as a whole (tests marked system; about a minute): every page
 # of the site in Chromium (console, requests, MathJax, alt text, axe-core),
@@ -121,7 +123,7 @@ test: book
 # landing a change to the site's pages, their build or the package's roster;
 # CI runs it after make test.
 test-system: book lab-env
-	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder -m system tests
+	$(BIN)/python -m pytest $(TWO_WORKERS) -m system tests
 
 # The numeric tests and the notebooks replayed under older NumPy kernels and
 # with nudged last bits (tests/book/test_portability.py; a few minutes). Run

@@ -1,4 +1,5 @@
-"""Items 3 and 4: the book's clean and cached builds, ``make test`` (and, reported beside it, ``make test-system``), in a throw-away copy."""
+"""Items 3 and 4 in a throw-away copy: the book's clean and cached builds, and ``make test``
+(with ``make test-system`` reported beside it)."""
 
 from __future__ import annotations
 
